@@ -1,0 +1,59 @@
+/* RSP packet handlers, grouped by concern (one file each). Each gets the
+ * packet's arguments (after its name) and builds the reply in the session. */
+#ifndef DBGSRV_HANDLERS_H
+#define DBGSRV_HANDLERS_H
+
+#include <stddef.h>
+
+struct session;
+
+#define HANDLER(name) void name(struct session *s, const char *args, size_t len)
+
+/* query.c: connection set-up and general queries */
+HANDLER(handle_qSupported);
+HANDLER(handle_QStartNoAckMode);
+HANDLER(handle_extended_mode);
+HANDLER(handle_qXfer_features);
+HANDLER(handle_qXfer_auxv);
+HANDLER(handle_qSymbol);
+HANDLER(handle_qAttached);
+
+/* process_control.c: vRun, vAttach, vKill, D, k, ? */
+HANDLER(handle_vRun);
+HANDLER(handle_vAttach);
+HANDLER(handle_vKill);
+HANDLER(handle_detach);
+HANDLER(handle_kill);
+HANDLER(handle_status_query);
+
+/* run_control.c: vCont and the legacy c/C/s/S */
+HANDLER(handle_vCont_query);
+HANDLER(handle_vCont);
+HANDLER(handle_continue);
+HANDLER(handle_continue_signal);
+HANDLER(handle_step);
+HANDLER(handle_step_signal);
+
+/* threads.c */
+HANDLER(handle_set_thread);
+HANDLER(handle_thread_alive);
+HANDLER(handle_qC);
+HANDLER(handle_qfThreadInfo);
+HANDLER(handle_qsThreadInfo);
+
+/* registers.c */
+HANDLER(handle_read_registers);
+HANDLER(handle_write_registers);
+HANDLER(handle_read_register);
+HANDLER(handle_write_register);
+
+/* memory.c */
+HANDLER(handle_read_memory);
+HANDLER(handle_write_memory);
+HANDLER(handle_write_memory_binary);
+
+/* breakpoints.c */
+HANDLER(handle_insert_breakpoint);
+HANDLER(handle_remove_breakpoint);
+
+#endif

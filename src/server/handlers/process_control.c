@@ -1,0 +1,171 @@
+/* Starting, attaching, killing and detaching processes, and '?'. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers/handlers.h"
+#include "log.h"
+#include "rsp/hex.h"
+#include "session.h"
+#include "stop_reply.h"
+
+#define MAX_ARGS 1024
+
+static void reply_initial_stop(struct session *s, struct process *p)
+{
+    struct thread *th = p->threads;
+    s->general = (struct ptid){p->pid, th->tid};
+    s->last_stop_tid = th->tid;
+    stop_reply_thread(s, th, &th->last);
+}
+
+/* vRun;PROGRAM-HEX[;ARG-HEX]... */
+HANDLER(handle_vRun)
+{
+    char **argv = calloc(MAX_ARGS + 1, sizeof *argv);
+    size_t argc = 0;
+    bool ok = argv != NULL;
+    const char *p = args;
+    while (ok) {
+        const char *end = memchr(p, ';', (size_t)(args + len - p));
+        size_t n = end ? (size_t)(end - p) : (size_t)(args + len - p);
+        if (n % 2 || argc == MAX_ARGS) {
+            ok = false;
+            break;
+        }
+        argv[argc] = malloc(n / 2 + 1);
+        if (!argv[argc] || !hex_decode((uint8_t *)argv[argc], p, n / 2)) {
+            free(argv[argc]);
+            ok = false;
+            break;
+        }
+        argv[argc][n / 2] = '\0';
+        argc++;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    if (!ok) {
+        reply_error(s, "malformed vRun packet");
+    } else if (argv[0][0] == '\0' && !s->last_program) {
+        reply_error(s, "no program to run: set one with 'set remote exec-file PROGRAM'");
+    } else {
+        if (argv[0][0] == '\0') {
+            free(argv[0]);
+            argv[0] = strdup(s->last_program);
+        } else {
+            free(s->last_program);
+            s->last_program = strdup(argv[0]);
+        }
+        char err[512];
+        struct process *proc = target_launch(&s->target, argv, err, sizeof err);
+        if (proc)
+            reply_initial_stop(s, proc);
+        else
+            reply_error(s, "%s", err);
+    }
+    for (size_t i = 0; argv && i < argc; i++)
+        free(argv[i]);
+    free(argv);
+}
+
+static bool parse_pid(const char *args, pid_t *pid)
+{
+    uint64_t v;
+    if (!hex_parse_u64(&args, &v) || *args || v == 0 || v > 0x7fffffff)
+        return false;
+    *pid = (pid_t)v;
+    return true;
+}
+
+HANDLER(handle_vAttach)
+{
+    (void)len;
+    pid_t pid;
+    if (!parse_pid(args, &pid)) {
+        reply_error(s, "malformed vAttach packet");
+        return;
+    }
+    char err[512];
+    struct process *p = target_attach(&s->target, pid, err, sizeof err);
+    if (p)
+        reply_initial_stop(s, p);
+    else
+        reply_error(s, "%s", err);
+}
+
+HANDLER(handle_vKill)
+{
+    (void)len;
+    pid_t pid;
+    if (!parse_pid(args, &pid)) {
+        reply_error(s, "malformed vKill packet");
+        return;
+    }
+    struct process *p = target_find_process(&s->target, pid);
+    if (!p) {
+        reply_error(s, "no process %d in this session", (int)pid);
+        return;
+    }
+    target_kill(&s->target, p);
+    reply_str(s, "OK");
+}
+
+/* D, or D;PID in multiprocess mode. */
+HANDLER(handle_detach)
+{
+    (void)len;
+    struct target *t = &s->target;
+    if (*args == ';') {
+        pid_t pid;
+        if (!parse_pid(args + 1, &pid)) {
+            reply_error(s, "malformed detach packet");
+            return;
+        }
+        struct process *p = target_find_process(t, pid);
+        if (!p) {
+            reply_error(s, "no process %d in this session", (int)pid);
+            return;
+        }
+        target_detach(t, p);
+    } else if (*args == '\0') {
+        if (!t->processes) {
+            reply_error(s, "no process to detach from");
+            return;
+        }
+        while (t->processes)
+            target_detach(t, t->processes);
+    } else {
+        reply_error(s, "malformed detach packet");
+        return;
+    }
+    reply_str(s, "OK");
+    if (!s->extended && !t->processes)
+        s->ending = true;
+}
+
+/* 'k' has no reply: gdb does not wait for one. */
+HANDLER(handle_kill)
+{
+    (void)args, (void)len;
+    struct target *t = &s->target;
+    while (t->processes)
+        target_kill(t, t->processes);
+    s->no_reply = true;
+    if (!s->extended)
+        s->ending = true;
+}
+
+HANDLER(handle_status_query)
+{
+    (void)args, (void)len;
+    struct thread *th = target_find_thread(&s->target, s->last_stop_tid);
+    if (!th)
+        th = session_general_thread(s);
+    if (!th) {
+        reply_str(s, "W00");   /* nothing running: what gdb expects then */
+        return;
+    }
+    stop_reply_thread(s, th, &th->last);
+}

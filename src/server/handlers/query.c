@@ -1,0 +1,165 @@
+/* Connection set-up and general queries. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <string.h>
+
+#include "handlers/handlers.h"
+#include "packet_table.h"
+#include "rsp/packet.h"
+#include "rsp/hex.h"
+#include "session.h"
+#include "target/arch.h"
+
+static bool has_feature(const char *args, size_t len, const char *feature)
+{
+    size_t n = strlen(feature);
+    for (const char *p = args; p && p < args + len;) {
+        if (*p == ':' || *p == ';')
+            p++;
+        if ((size_t)(args + len - p) >= n && memcmp(p, feature, n) == 0 &&
+            (p[n] == ';' || p[n] == '\0'))
+            return true;
+        p = memchr(p, ';', (size_t)(args + len - p));
+    }
+    return false;
+}
+
+HANDLER(handle_qSupported)
+{
+    s->client_multiprocess = has_feature(args, len, "multiprocess+");
+    s->client_swbreak = has_feature(args, len, "swbreak+");
+    s->client_no_resumed = has_feature(args, len, "no-resumed+");
+    packet_append_features(s);
+}
+
+HANDLER(handle_QStartNoAckMode)
+{
+    (void)args, (void)len;
+    reply_str(s, "OK");
+    s->ack_mode = false;
+}
+
+HANDLER(handle_extended_mode)
+{
+    (void)args, (void)len;
+    s->extended = true;
+    reply_str(s, "OK");
+}
+
+/* Splits "ANNEX:OFFSET,LENGTH" (the part after "qXfer:OBJECT:read:"). */
+static bool parse_xfer(struct session *s, const char *args, char *annex, size_t annex_len,
+                       uint64_t *off, uint64_t *want)
+{
+    const char *colon = strchr(args, ':');
+    if (!colon || (size_t)(colon - args) >= annex_len) {
+        reply_error(s, "malformed qXfer request");
+        return false;
+    }
+    memcpy(annex, args, (size_t)(colon - args));
+    annex[colon - args] = '\0';
+    const char *p = colon + 1;
+    if (!hex_parse_u64(&p, off) || *p != ',') {
+        reply_error(s, "malformed qXfer offset or length");
+        return false;
+    }
+    p++;
+    if (!hex_parse_u64(&p, want) || *p) {
+        reply_error(s, "malformed qXfer offset or length");
+        return false;
+    }
+    return true;
+}
+
+/* Replies with the window OFF/WANT of an object of TOTAL bytes: "m" and data
+ * if more follows, "l" and data for the last part. Binary-safe. */
+static void reply_xfer(struct session *s, const void *data, size_t total, uint64_t off, uint64_t want)
+{
+    if (off > total) {
+        reply_error(s, "offset past the end of the object");
+        return;
+    }
+    size_t n = total - (size_t)off;
+    if (n > want)
+        n = (size_t)want;
+    /* Binary bytes may need escaping: keep the worst case within a packet. */
+    if (n > RSP_PACKET_SIZE / 2 - 1)
+        n = RSP_PACKET_SIZE / 2 - 1;
+    reply_str(s, off + n < total ? "m" : "l");
+    reply_append(s, (const char *)data + off, n);
+}
+
+/* qXfer:features:read:ANNEX:OFFSET,LENGTH */
+HANDLER(handle_qXfer_features)
+{
+    (void)len;
+    char annex[64];
+    uint64_t off, want;
+    if (!parse_xfer(s, args, annex, sizeof annex, &off, &want))
+        return;
+    if (strcmp(annex, "target.xml") != 0) {
+        reply_error(s, "no such target description '%s'", annex);
+        return;
+    }
+    size_t total;
+    const char *xml = arch_target_xml(&s->target, &total);
+    reply_xfer(s, xml, total, off, want);
+}
+
+/* qXfer:auxv:read::OFFSET,LENGTH - the auxiliary vector of the current
+ * process, from which gdb learns where a PIE program and ld.so are loaded. */
+HANDLER(handle_qXfer_auxv)
+{
+    (void)len;
+    char annex[8];
+    uint64_t off, want;
+    if (!parse_xfer(s, args, annex, sizeof annex, &off, &want))
+        return;
+    struct process *p = session_general_process(s);
+    if (annex[0] || !p) {
+        reply_error(s, annex[0] ? "auxv takes no annex" : "no process");
+        return;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/auxv", (int)p->pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    uint8_t buf[4096];
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n < 0)
+        reply_error(s, "cannot read %s: %s", path, strerror(errno));
+    else
+        reply_xfer(s, buf, (size_t)n, off, want);
+}
+
+/* gdb offers symbol values for the server's use; a ptrace-only server needs
+ * none (no libthread_db), so it answers at once. */
+HANDLER(handle_qSymbol)
+{
+    (void)args, (void)len;
+    reply_str(s, "OK");
+}
+
+HANDLER(handle_qAttached)
+{
+    (void)len;
+    struct process *p = NULL;
+    if (*args == ':') {
+        const char *q = args + 1;
+        uint64_t pid;
+        if (!hex_parse_u64(&q, &pid) || *q) {
+            reply_error(s, "malformed qAttached");
+            return;
+        }
+        p = target_find_process(&s->target, (pid_t)pid);
+    } else if (*args == '\0') {
+        p = session_general_process(s);
+    }
+    if (!p) {
+        reply_error(s, "no such process");
+        return;
+    }
+    reply_str(s, p->attached ? "1" : "0");
+}

@@ -1,0 +1,180 @@
+/* Resuming threads: vCont (and the legacy c, C, s, S). The reply, a stop
+ * reply, comes when something happens (see session_report_stop). */
+#include <string.h>
+
+#include "handlers/handlers.h"
+#include "rsp/hex.h"
+#include "session.h"
+#include "target/arch.h"
+
+#define MAX_ACTIONS 64
+
+struct action {
+    char kind;        /* 'c', 's' or 't' */
+    int signo;        /* host signal to deliver, 0 for none */
+    struct ptid ptid;
+};
+
+HANDLER(handle_vCont_query)
+{
+    (void)args, (void)len;
+    reply_str(s, "vCont;c;C;s;S;t");
+}
+
+static bool parse_signal(const char **p, int *signo)
+{
+    uint64_t gdb_sig;
+    if (!hex_parse_u64(p, &gdb_sig) || gdb_sig > 255)
+        return false;
+    *signo = signal_from_gdb((int)gdb_sig);
+    return true;
+}
+
+/* Marks each thread with the first action that names it, as the protocol
+ * says, and resumes. */
+static void apply_actions(struct session *s, const struct action *actions, size_t n)
+{
+    struct target *t = &s->target;
+    if (t->running) {
+        reply_error(s, "the target is already running");
+        return;
+    }
+    if (!t->processes) {
+        reply_error(s, "no process is running");
+        return;
+    }
+    for (struct process *p = t->processes; p; p = p->next)
+        for (struct thread *th = p->threads; th; th = th->next) {
+            th->resumed = false;
+            for (size_t i = 0; i < n; i++) {
+                if (!ptid_matches(actions[i].ptid, p->pid, th->tid))
+                    continue;
+                if (actions[i].kind != 't') {
+                    th->resumed = true;
+                    th->resume_step = actions[i].kind == 's';
+                    th->resume_signo = actions[i].signo;
+                }
+                break;
+            }
+        }
+    session_resume(s);
+}
+
+HANDLER(handle_vCont)
+{
+    struct action actions[MAX_ACTIONS];
+    size_t n = 0;
+    const char *p = args;
+    const char *end = args + len;
+    while (p < end) {
+        if (n == MAX_ACTIONS) {
+            reply_error(s, "too many vCont actions");
+            return;
+        }
+        struct action *a = &actions[n];
+        a->signo = 0;
+        a->ptid = PTID_ALL;
+        char k = *p++;
+        switch (k) {
+        case 'c':
+        case 's':
+        case 't':
+            a->kind = k;
+            break;
+        case 'C':
+        case 'S':
+            a->kind = (char)(k - 'A' + 'a');
+            if (!parse_signal(&p, &a->signo)) {
+                reply_error(s, "malformed signal in vCont");
+                return;
+            }
+            break;
+        default:
+            reply_error(s, "unsupported vCont action '%c'", k);
+            return;
+        }
+        if (*p == ':') {
+            p++;
+            if (!ptid_parse(&p, &a->ptid)) {
+                reply_error(s, "malformed thread id in vCont");
+                return;
+            }
+        }
+        n++;
+        if (*p == ';')
+            p++;
+        else if (p != end) {
+            reply_error(s, "malformed vCont packet");
+            return;
+        }
+    }
+    if (n == 0) {
+        reply_error(s, "vCont without actions");
+        return;
+    }
+    apply_actions(s, actions, n);
+}
+
+/* Legacy resume packets: an optional address to resume at, in the thread
+ * selected with Hc. */
+static void legacy_resume(struct session *s, const char *p, char kind, int signo)
+{
+    if (*p) {
+        uint64_t addr;
+        struct thread *th = session_general_thread(s);
+        if (!hex_parse_u64(&p, &addr) || *p || !th || !arch_set_pc(th, addr)) {
+            reply_error(s, "malformed or impossible resume address");
+            return;
+        }
+    }
+    struct action a[2];
+    size_t n = 0;
+    if (kind == 's') {
+        /* Step only the selected thread; the others stay stopped. */
+        struct thread *th = session_general_thread(s);
+        if (!th) {
+            reply_error(s, "no process is running");
+            return;
+        }
+        a[n++] = (struct action){'s', signo, {th->proc->pid, th->tid}};
+    } else {
+        a[n++] = (struct action){'c', signo, s->cont};
+        if (s->cont.tid > 0)
+            a[n++] = (struct action){'c', 0, PTID_ALL};
+    }
+    apply_actions(s, a, n);
+}
+
+HANDLER(handle_continue)
+{
+    (void)len;
+    legacy_resume(s, args, 'c', 0);
+}
+
+HANDLER(handle_step)
+{
+    (void)len;
+    legacy_resume(s, args, 's', 0);
+}
+
+static void legacy_resume_signal(struct session *s, const char *p, char kind)
+{
+    int signo;
+    if (!parse_signal(&p, &signo) || (*p && *p != ';')) {
+        reply_error(s, "malformed signal");
+        return;
+    }
+    legacy_resume(s, *p == ';' ? p + 1 : p, kind, signo);
+}
+
+HANDLER(handle_continue_signal)
+{
+    (void)len;
+    legacy_resume_signal(s, args, 'c');
+}
+
+HANDLER(handle_step_signal)
+{
+    (void)len;
+    legacy_resume_signal(s, args, 's');
+}

@@ -1,0 +1,78 @@
+/* Thread selection and listing. */
+#include "handlers/handlers.h"
+#include "rsp/hex.h"
+#include "session.h"
+
+/* Hg / Hc followed by a thread id. */
+HANDLER(handle_set_thread)
+{
+    (void)len;
+    char op = args[0];
+    const char *p = args + 1;
+    struct ptid ptid;
+    if ((op != 'g' && op != 'c') || !ptid_parse(&p, &ptid) || *p) {
+        reply_error(s, "malformed H packet");
+        return;
+    }
+    if (ptid.tid > 0 && !target_find_thread(&s->target, (pid_t)ptid.tid)) {
+        reply_errno(s, 1);
+        return;
+    }
+    if (op == 'g')
+        s->general = ptid;
+    else
+        s->cont = ptid;
+    reply_str(s, "OK");
+}
+
+HANDLER(handle_thread_alive)
+{
+    (void)len;
+    const char *p = args;
+    struct ptid ptid;
+    if (!ptid_parse(&p, &ptid) || *p) {
+        reply_error(s, "malformed T packet");
+        return;
+    }
+    struct thread *th = ptid.tid > 0 ? target_find_thread(&s->target, (pid_t)ptid.tid) : NULL;
+    if (th && (ptid.pid <= 0 || th->proc->pid == ptid.pid))
+        reply_str(s, "OK");
+    else
+        reply_errno(s, 1);
+}
+
+HANDLER(handle_qC)
+{
+    (void)args, (void)len;
+    struct thread *th = session_general_thread(s);
+    if (!th) {
+        reply_str(s, "QC0");
+        return;
+    }
+    char id[48];
+    ptid_format(id, sizeof id, th->proc->pid, th->tid, s->client_multiprocess);
+    reply_printf(s, "QC%s", id);
+}
+
+/* The whole list in the first reply: a thread id is short, and one round
+ * trip is cheaper than one per thread. */
+HANDLER(handle_qfThreadInfo)
+{
+    (void)args, (void)len;
+    bool first = true;
+    for (struct process *p = s->target.processes; p; p = p->next)
+        for (struct thread *th = p->threads; th; th = th->next) {
+            char id[48];
+            ptid_format(id, sizeof id, p->pid, th->tid, s->client_multiprocess);
+            reply_printf(s, "%c%s", first ? 'm' : ',', id);
+            first = false;
+        }
+    if (first)
+        reply_str(s, "l");
+}
+
+HANDLER(handle_qsThreadInfo)
+{
+    (void)args, (void)len;
+    reply_str(s, "l");
+}

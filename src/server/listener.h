@@ -1,0 +1,11 @@
+/* The listener: accepts connections and gives each its own session process
+ * (the OpenSSH model). It holds no ptrace state, so a session that crashes or
+ * hangs cannot affect the listener or any other session. */
+#ifndef DBGSRV_LISTENER_H
+#define DBGSRV_LISTENER_H
+
+/* Serves LISTEN_FD until SIGTERM or SIGINT, then ends every session (each by
+ * the session-end rules) and returns the exit status (0). */
+int listener_run(int listen_fd);
+
+#endif

@@ -1,0 +1,363 @@
+/* The session process: one client, one single-threaded event loop.
+ *
+ * The loop waits on two things at once: the client socket and a signalfd
+ * that says a debuggee changed state (SIGCHLD) or that the session must end
+ * (SIGTERM/SIGINT/SIGHUP from the listener). Nothing blocks on one side while
+ * the other has something to say: a ^C from the client interrupts a running
+ * debuggee at once, and a debuggee's stop is reported while the client is
+ * idle. */
+#include "session.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "packet_table.h"
+#include "rsp/hex.h"
+#include "stop_reply.h"
+
+/* ---- buffers and replies ---- */
+
+static void buffer_reserve(struct buffer *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    char *d = realloc(b->data, cap);
+    if (!d) {
+        log_error("out of memory");
+        exit(1);
+    }
+    b->data = d;
+    b->cap = cap;
+}
+
+void reply_append(struct session *s, const void *data, size_t n)
+{
+    buffer_reserve(&s->reply, n);
+    memcpy(s->reply.data + s->reply.len, data, n);
+    s->reply.len += n;
+    s->reply.data[s->reply.len] = '\0';
+}
+
+void reply_str(struct session *s, const char *text)
+{
+    reply_append(s, text, strlen(text));
+}
+
+static void reply_vprintf(struct session *s, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        return;
+    buffer_reserve(&s->reply, (size_t)n);
+    vsnprintf(s->reply.data + s->reply.len, (size_t)n + 1, fmt, ap);
+    s->reply.len += (size_t)n;
+}
+
+void reply_printf(struct session *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    reply_vprintf(s, fmt, ap);
+    va_end(ap);
+}
+
+void reply_hex(struct session *s, const uint8_t *data, size_t n)
+{
+    buffer_reserve(&s->reply, 2 * n);
+    hex_encode(s->reply.data + s->reply.len, data, n);
+    s->reply.len += 2 * n;
+    s->reply.data[s->reply.len] = '\0';
+}
+
+void reply_error(struct session *s, const char *fmt, ...)
+{
+    s->reply.len = 0;
+    reply_str(s, "E.");
+    size_t start = s->reply.len;
+    va_list ap;
+    va_start(ap, fmt);
+    reply_vprintf(s, fmt, ap);
+    va_end(ap);
+    log_info("error reply: %s", s->reply.data + start);
+}
+
+void reply_errno(struct session *s, int code)
+{
+    s->reply.len = 0;
+    reply_printf(s, "E%02x", code & 0xff);
+}
+
+/* ---- sending ---- */
+
+static bool write_all(int fd, const char *data, size_t n)
+{
+    while (n) {
+        ssize_t w = send(fd, data, n, MSG_NOSIGNAL);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return false;
+        }
+        data += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+static void send_packet(struct session *s, const char *payload, size_t len)
+{
+    struct buffer *out = &s->last_sent;
+    out->len = 0;
+    buffer_reserve(out, rsp_frame_bound(len));
+    out->len = rsp_frame(out->data, (const uint8_t *)payload, len, true);
+    log_trace("-> %.*s", (int)(out->len > 200 ? 200 : out->len), out->data);
+    if (!write_all(s->fd, out->data, out->len))
+        s->ending = true;
+}
+
+static void send_reply(struct session *s)
+{
+    send_packet(s, s->reply.data ? s->reply.data : "", s->reply.len);
+    s->reply.len = 0;
+}
+
+/* ---- threads ---- */
+
+struct thread *session_general_thread(struct session *s)
+{
+    struct target *t = &s->target;
+    if (s->general.tid > 0) {
+        struct thread *th = target_find_thread(t, (pid_t)s->general.tid);
+        if (th)
+            return th;
+    }
+    if (s->general.pid > 0) {
+        struct process *p = target_find_process(t, (pid_t)s->general.pid);
+        if (p && p->threads)
+            return p->threads;
+    }
+    struct thread *th = target_find_thread(t, s->last_stop_tid);
+    if (th)
+        return th;
+    for (struct process *p = t->processes; p; p = p->next)
+        if (p->threads)
+            return p->threads;
+    return NULL;
+}
+
+struct process *session_general_process(struct session *s)
+{
+    struct thread *th = session_general_thread(s);
+    return th ? th->proc : NULL;
+}
+
+/* ---- stops and resumes ---- */
+
+void session_report_stop(struct session *s)
+{
+    struct target *t = &s->target;
+    struct stop_event ev;
+    struct process *exited;
+    struct thread *th = target_take_event(t, &ev, &exited);
+    s->reply.len = 0;
+    if (exited) {
+        stop_reply_exit(s, exited);
+        target_free_process(t, exited);
+        if (!s->extended && !t->processes)
+            s->ending = true;   /* plain "target remote": the program is over */
+    } else if (th) {
+        stop_reply_thread(s, th, &ev);
+        s->general = (struct ptid){th->proc->pid, th->tid};
+        s->last_stop_tid = th->tid;
+    } else {
+        reply_str(s, s->client_no_resumed ? "N" : "E.no event to report");
+    }
+    target_clear_resumed(t);
+}
+
+void session_resume(struct session *s)
+{
+    struct target *t = &s->target;
+    if (target_pending_event_ready(t)) {
+        session_report_stop(s);
+        return;
+    }
+    bool any = false;
+    for (struct process *p = t->processes; p; p = p->next)
+        for (struct thread *th = p->threads; th; th = th->next)
+            if (th->resumed && !th->zombie) {
+                if (thread_resume(th, th->resume_step, th->resume_signo))
+                    any = true;
+                th->resume_signo = 0;
+            }
+    if (!any) {
+        target_clear_resumed(t);
+        if (s->client_no_resumed)
+            reply_str(s, "N");
+        else
+            reply_error(s, "no thread to resume");
+        return;
+    }
+    t->running = true;
+    s->no_reply = true;
+}
+
+/* ---- the loop ---- */
+
+static void handle_packet(struct session *s, const char *pkt, size_t len)
+{
+    log_trace("<- %.*s", (int)(len > 200 ? 200 : len), pkt);
+    s->reply.len = 0;
+    s->no_reply = false;
+    bool was_ack_mode = s->ack_mode;
+    packet_dispatch(s, pkt, len);
+    if (!s->no_reply)
+        send_reply(s);
+    /* QStartNoAckMode's own reply is still acknowledged; after it, nothing. */
+    if (was_ack_mode && !s->ack_mode)
+        log_debug("no-ack mode");
+}
+
+static void handle_input(struct session *s, const uint8_t *data, size_t n)
+{
+    while (n && !s->ending) {
+        struct rsp_event ev;
+        size_t used = rsp_decoder_feed(&s->decoder, data, n, &ev);
+        data += used;
+        n -= used;
+        switch (ev.kind) {
+        case RSP_EVENT_NONE:
+        case RSP_EVENT_ACK:
+            break;
+        case RSP_EVENT_NACK:
+            if (s->last_sent.len && !write_all(s->fd, s->last_sent.data, s->last_sent.len))
+                s->ending = true;
+            break;
+        case RSP_EVENT_INTERRUPT:
+            if (s->target.running) {
+                log_debug("interrupt requested");
+                target_interrupt(&s->target);
+            }
+            break;
+        case RSP_EVENT_BAD_CHECKSUM:
+            log_warn("packet with a bad checksum from %s", s->peer);
+            if (s->ack_mode && !write_all(s->fd, "-", 1))
+                s->ending = true;
+            break;
+        case RSP_EVENT_TOO_LONG:
+            log_warn("packet longer than %#x bytes from %s dropped", RSP_PACKET_SIZE, s->peer);
+            if (s->ack_mode)
+                write_all(s->fd, "+", 1);
+            s->reply.len = 0;
+            reply_error(s, "packet too long (PacketSize is %#x)", RSP_PACKET_SIZE);
+            send_reply(s);
+            break;
+        case RSP_EVENT_PACKET:
+            if (s->ack_mode && !write_all(s->fd, "+", 1)) {
+                s->ending = true;
+                break;
+            }
+            handle_packet(s, ev.data, ev.len);
+            break;
+        }
+    }
+}
+
+static void handle_debuggee_change(struct session *s)
+{
+    struct target *t = &s->target;
+    if (!target_poll(t) || !t->running)
+        return;   /* not running: kept pending, reported at the next resume */
+    target_stop_all(t);
+    session_report_stop(s);
+    send_reply(s);
+}
+
+static int make_signalfd(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+void session_run(int fd, const char *peer, int id)
+{
+    struct session *s = calloc(1, sizeof *s);
+    if (!s || !rsp_decoder_init(&s->decoder, RSP_PACKET_SIZE))
+        _exit(1);
+    s->fd = fd;
+    s->id = id;
+    s->ack_mode = true;
+    s->general = PTID_ANY;
+    s->cont = PTID_ALL;
+    snprintf(s->peer, sizeof s->peer, "%s", peer);
+    char ctx[128];
+    snprintf(ctx, sizeof ctx, "session %d (%s)", id, peer);
+    log_set_context(ctx);
+
+    int sigfd = make_signalfd();
+    if (sigfd < 0) {
+        log_error("signalfd: %s", strerror(errno));
+        _exit(1);
+    }
+    log_info("connected");
+    const char *why = "client disconnected";
+    static uint8_t buf[65536];
+    while (!s->ending) {
+        struct pollfd fds[2] = {{fd, POLLIN, 0}, {sigfd, POLLIN, 0}};
+        if (poll(fds, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            why = "poll failed";
+            break;
+        }
+        if (fds[1].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            bool child = false;
+            while (read(sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+                if (si.ssi_signo == SIGCHLD) {
+                    child = true;
+                } else {
+                    why = "server shutting down";
+                    s->ending = true;
+                }
+            }
+            if (child && !s->ending)
+                handle_debuggee_change(s);
+        }
+        if (!s->ending && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+            ssize_t n = recv(fd, buf, sizeof buf, 0);
+            if (n > 0)
+                handle_input(s, buf, (size_t)n);
+            else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+                break;
+        }
+    }
+    if (s->ending && strcmp(why, "client disconnected") == 0)
+        why = "session over";
+    log_info("ending (%s)", why);
+    target_end_all(&s->target);
+    close(fd);
+    log_info("ended");
+    _exit(0);
+}

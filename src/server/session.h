@@ -1,0 +1,67 @@
+/* One client connection: its own process, one event loop over the client
+ * socket and the debuggees' state changes, and the state of the remote
+ * protocol conversation. */
+#ifndef DBGSRV_SESSION_H
+#define DBGSRV_SESSION_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rsp/packet.h"
+#include "target/target.h"
+#include "thread_id.h"
+
+struct buffer {
+    char *data;
+    size_t len;
+    size_t cap;
+};
+
+struct session {
+    int fd;
+    char peer[80];
+    int id;
+    struct rsp_decoder decoder;
+    bool ack_mode;            /* until QStartNoAckMode */
+    bool extended;            /* '!' received: stay when processes end */
+    bool ending;
+    /* What the client said it supports in qSupported. */
+    bool client_multiprocess;
+    bool client_swbreak;
+    bool client_no_resumed;
+    struct buffer reply;      /* payload of the reply being built */
+    bool no_reply;            /* the handler owes no reply now */
+    struct buffer last_sent;  /* last framed packet, resent on '-' */
+    struct ptid general;      /* Hg: thread for registers and memory */
+    struct ptid cont;         /* Hc: thread for legacy c/s */
+    pid_t last_stop_tid;      /* thread of the last stop reply */
+    char *last_program;       /* for vRun with no file name */
+    struct target target;
+};
+
+/* Runs the session on connected socket FD until the client goes away or the
+ * session is told to end; then applies the session-end rules. Never returns:
+ * the session process exits. */
+void session_run(int fd, const char *peer, int id) __attribute__((noreturn));
+
+/* --- building replies (used by the packet handlers) --- */
+void reply_str(struct session *s, const char *text);
+void reply_append(struct session *s, const void *data, size_t n);
+void reply_printf(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void reply_hex(struct session *s, const uint8_t *data, size_t n);
+/* "E.message": an error the client can show; logged at debug level. */
+void reply_error(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "Enn": for the packets whose error reply must be two hex digits. */
+void reply_errno(struct session *s, int code);
+
+/* The thread that Hg selected, or a sensible default; NULL if none. */
+struct thread *session_general_thread(struct session *s);
+struct process *session_general_process(struct session *s);
+
+/* Starts the threads marked 'resumed' (or reports a pending event at once). */
+void session_resume(struct session *s);
+/* Reports the next event as a stop reply (all threads already stopped). */
+void session_report_stop(struct session *s);
+
+#endif

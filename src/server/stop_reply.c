@@ -1,0 +1,61 @@
+#include "stop_reply.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "rsp/hex.h"
+#include "target/arch.h"
+
+static int stop_signal(const struct stop_event *ev)
+{
+    switch (ev->kind) {
+    case STOP_SWBREAK:
+    case STOP_STEP:
+        return signal_to_gdb(SIGTRAP);
+    case STOP_INTERRUPT:
+        return signal_to_gdb(SIGINT);
+    case STOP_ATTACHED:
+        return signal_to_gdb(SIGSTOP);
+    case STOP_SIGNAL:
+        return signal_to_gdb(ev->signo);
+    case STOP_NONE:
+        break;
+    }
+    return 0;
+}
+
+static void expedite(struct session *s, struct thread *th, int regno)
+{
+    uint8_t val[ARCH_MAX_REG_SIZE];
+    size_t size = arch_reg_size(&s->target, regno);
+    if (size && arch_read_reg(&s->target, th, regno, val)) {
+        reply_printf(s, "%02x:", regno);
+        reply_hex(s, val, size);
+        reply_str(s, ";");
+    }
+}
+
+void stop_reply_thread(struct session *s, struct thread *th, const struct stop_event *ev)
+{
+    reply_printf(s, "T%02x", stop_signal(ev));
+    /* PC, SP and FP: what gdb reads first at every stop to find the frame. */
+    expedite(s, th, ARCH_REG_FP);
+    expedite(s, th, ARCH_REG_SP);
+    expedite(s, th, ARCH_REG_PC);
+    char id[48];
+    ptid_format(id, sizeof id, th->proc->pid, th->tid, s->client_multiprocess);
+    reply_printf(s, "thread:%s;", id);
+    if (ev->kind == STOP_SWBREAK && s->client_swbreak)
+        reply_str(s, "swbreak:;");
+}
+
+void stop_reply_exit(struct session *s, const struct process *p)
+{
+    int st = p->exit_status;
+    if (WIFSIGNALED(st))
+        reply_printf(s, "X%02x", signal_to_gdb(WTERMSIG(st)));
+    else
+        reply_printf(s, "W%02x", WEXITSTATUS(st));
+    if (s->client_multiprocess)
+        reply_printf(s, ";process:%x", (unsigned)p->pid);
+}

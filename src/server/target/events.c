@@ -1,0 +1,363 @@
+/* The all-stop state machine.
+ *
+ * Every thread is either running or stopped under ptrace. When a thread that
+ * the client resumed reports something the client must hear about, every
+ * other thread is stopped too (SIGSTOP, waited for), and one event is
+ * reported. Events that other threads reported while being stopped stay
+ * pending and are reported, without resuming anything, the next time the
+ * client resumes those threads: this is what makes a breakpoint hit by
+ * several threads at once come out as several hits, one per continue.
+ *
+ * A SIGSTOP we sent may still be queued after its thread stopped for another
+ * reason (sigstop_expected); it is swallowed when it arrives. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "target/arch.h"
+#include "target/target.h"
+
+
+bool thread_resume(struct thread *th, bool step, int signo)
+{
+    arch_regcache_invalidate(th);
+    if (ptrace(step ? PTRACE_SINGLESTEP : PTRACE_CONT, th->tid, NULL, (void *)(long)signo) != 0) {
+        log_debug("resume %d: %s", (int)th->tid, strerror(errno));
+        return false;
+    }
+    th->running = true;
+    th->resume_step = step;
+    return true;
+}
+
+static void record(struct target *t, struct thread *th, enum stop_kind kind, int signo)
+{
+    th->has_pending = true;
+    th->pending = (struct stop_event){kind, signo};
+    th->pending_seq = ++t->event_seq;
+}
+
+/* Lets a thread go on after an event the client does not see, unless we are
+ * in the middle of stopping everything. */
+static void resume_again(struct target *t, struct thread *th)
+{
+    if (!t->stopping)
+        thread_resume(th, th->resume_step, 0);
+}
+
+static void handle_status(struct target *t, struct thread *th, int status);
+
+static bool take_orphan(struct target *t, pid_t tid, int *status)
+{
+    for (struct orphan_stop **pp = &t->orphans; *pp; pp = &(*pp)->next)
+        if ((*pp)->tid == tid) {
+            struct orphan_stop *o = *pp;
+            *status = o->status;
+            *pp = o->next;
+            free(o);
+            return true;
+        }
+    return false;
+}
+
+static void handle_clone(struct target *t, struct thread *parent)
+{
+    unsigned long msg = 0;
+    ptrace(PTRACE_GETEVENTMSG, parent->tid, NULL, &msg);
+    pid_t tid = (pid_t)msg;
+    struct thread *nt = tid > 0 ? thread_add(parent->proc, tid) : NULL;
+    if (nt) {
+        /* A new clone starts with a SIGSTOP of its own; it may already have
+         * been seen (as an orphan) or may still be on its way. */
+        int status;
+        bool have = take_orphan(t, tid, &status);
+        if (!have) {
+            pid_t r;
+            do
+                r = waitpid(tid, &status, __WALL);
+            while (r < 0 && errno == EINTR);
+            have = r == tid;
+        }
+        if (!have || !WIFSTOPPED(status)) {
+            thread_remove(nt);
+            nt = NULL;
+        } else if (WSTOPSIG(status) != SIGSTOP) {
+            nt->running = true;   /* let the normal path classify it */
+            handle_status(t, nt, status);
+        }
+        log_debug("new thread %d in process %d", (int)tid, (int)parent->proc->pid);
+    }
+    if (!t->stopping) {
+        if (nt && !nt->has_pending && !parent->resume_step) {
+            nt->resumed = parent->resumed;
+            thread_resume(nt, false, 0);
+        }
+        resume_again(t, parent);
+    }
+}
+
+static void handle_sigtrap(struct target *t, struct thread *th)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    ptrace(PTRACE_GETSIGINFO, th->tid, NULL, &si);
+    if (si.si_code == SI_KERNEL || si.si_code == TRAP_BRKPT) {
+        /* int3 leaves the PC after itself; if one of ours is just before,
+         * this is a breakpoint hit, and the PC goes back onto it. */
+        uint64_t pc;
+        if (arch_get_pc(th, &pc) && breakpoint_find(th->proc, pc - 1)) {
+            arch_set_pc(th, pc - 1);
+            record(t, th, STOP_SWBREAK, SIGTRAP);
+            return;
+        }
+    } else if (si.si_code == TRAP_TRACE && th->resume_step) {
+        record(t, th, STOP_STEP, SIGTRAP);
+        return;
+    }
+    record(t, th, STOP_SIGNAL, SIGTRAP);
+}
+
+static void handle_status(struct target *t, struct thread *th, int status)
+{
+    struct process *p = th->proc;
+    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+        if (th->tid == p->pid) {
+            /* The leader is reported last: the whole process is gone. */
+            p->exit_pending = true;
+            p->exit_status = status;
+            while (p->threads)
+                thread_remove(p->threads);
+            log_info("process %d %s %d", (int)p->pid, WIFEXITED(status) ? "exited with status" : "killed by signal",
+                     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+        } else {
+            thread_remove(th);
+        }
+        return;
+    }
+    if (!WIFSTOPPED(status))
+        return;
+    th->running = false;
+    int sig = WSTOPSIG(status);
+    int event = status >> 16;
+    if (event == PTRACE_EVENT_CLONE) {
+        handle_clone(t, th);
+        return;
+    }
+    if (event != 0 || sig == (SIGTRAP | 0x80)) {
+        resume_again(t, th);   /* an event we did not ask for */
+        return;
+    }
+    if (sig == SIGSTOP && th->sigstop_expected) {
+        th->sigstop_expected = false;
+        if (th->interrupt_requested) {
+            th->interrupt_requested = false;
+            record(t, th, STOP_INTERRUPT, SIGINT);
+        } else {
+            resume_again(t, th);
+        }
+        return;
+    }
+    if (sig == SIGTRAP) {
+        handle_sigtrap(t, th);
+        return;
+    }
+    record(t, th, STOP_SIGNAL, sig);
+}
+
+bool target_has_event(struct target *t)
+{
+    for (struct process *p = t->processes; p; p = p->next) {
+        if (p->exit_pending)
+            return true;
+        for (struct thread *th = p->threads; th; th = th->next)
+            if (th->has_pending && th->resumed)
+                return true;
+    }
+    return false;
+}
+
+bool target_poll(struct target *t)
+{
+    for (;;) {
+        int status;
+        pid_t tid = waitpid(-1, &status, WNOHANG | __WALL);
+        if (tid <= 0)
+            break;
+        struct thread *th = target_find_thread(t, tid);
+        if (th) {
+            handle_status(t, th, status);
+        } else if (WIFSTOPPED(status)) {
+            /* Most likely a new thread whose parent's clone event has not
+             * been seen yet; keep its stop for handle_clone. */
+            struct orphan_stop *o = calloc(1, sizeof *o);
+            if (o) {
+                o->tid = tid;
+                o->status = status;
+                o->next = t->orphans;
+                t->orphans = o;
+            }
+        }
+        /* Anything else is a process we let go of earlier: now reaped. */
+    }
+    return target_has_event(t);
+}
+
+/* A leader that exited while other threads live is a zombie whose exit we
+ * will only see once the rest are gone: waiting for it would hang. */
+static bool is_zombie(pid_t pid, pid_t tid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return true;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *rp = strrchr(buf, ')');
+    return !rp || rp[1] != ' ' || rp[2] == 'Z' || rp[2] == 'X';
+}
+
+/* Waits until TH is stopped (or gone). Returns false if it is gone. */
+static void wait_stopped(struct target *t, pid_t tid)
+{
+    struct thread *th;
+    int polls = 0;
+    while ((th = target_find_thread(t, tid)) && th->running) {
+        int status;
+        bool leader = th->tid == th->proc->pid && th->proc->threads->next;
+        pid_t r = waitpid(tid, &status, __WALL | (leader ? WNOHANG : 0));
+        if (r == 0) {
+            /* Leader of a multi-threaded process: poll, and give up on it
+             * if it turns out to be a zombie. */
+            if (++polls % 50 == 0 && is_zombie(th->proc->pid, tid)) {
+                th->running = false;
+                th->zombie = true;
+                return;
+            }
+            struct timespec ts = {0, 200000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            thread_remove(th);
+            return;
+        }
+        handle_status(t, th, status);
+    }
+}
+
+void target_stop_all(struct target *t)
+{
+    t->stopping = true;
+    size_t count = 0;
+    for (struct process *p = t->processes; p; p = p->next)
+        for (struct thread *th = p->threads; th; th = th->next) {
+            count++;
+            if (th->running && !th->sigstop_expected && !th->zombie) {
+                if (tgkill(p->pid, th->tid, SIGSTOP) == 0)
+                    th->sigstop_expected = true;
+            }
+        }
+    /* Wait for non-leaders first: a leader's exit is only reported once the
+     * others have been reaped, so waiting for it first could deadlock. */
+    pid_t *tids = calloc(count ? count : 1, sizeof *tids);
+    if (tids) {
+        size_t n = 0;
+        for (struct process *p = t->processes; p; p = p->next)
+            for (struct thread *th = p->threads; th; th = th->next)
+                if (th->tid != p->pid)
+                    tids[n++] = th->tid;
+        for (struct process *p = t->processes; p; p = p->next)
+            if (target_find_thread(t, p->pid))
+                tids[n++] = p->pid;
+        for (size_t i = 0; i < n; i++)
+            wait_stopped(t, tids[i]);
+        free(tids);
+    }
+    t->stopping = false;
+}
+
+static bool pending_still_valid(struct thread *th)
+{
+    if (th->pending.kind == STOP_SWBREAK) {
+        uint64_t pc;
+        return arch_get_pc(th, &pc) && breakpoint_find(th->proc, pc);
+    }
+    if (th->pending.kind == STOP_STEP)
+        return th->resume_step;
+    return true;
+}
+
+bool target_pending_event_ready(struct target *t)
+{
+    bool ready = false;
+    for (struct process *p = t->processes; p; p = p->next) {
+        if (p->exit_pending)
+            ready = true;
+        for (struct thread *th = p->threads; th; th = th->next) {
+            if (!th->resumed || !th->has_pending)
+                continue;
+            if (pending_still_valid(th))
+                ready = true;
+            else
+                th->has_pending = false;
+        }
+    }
+    return ready;
+}
+
+struct thread *target_take_event(struct target *t, struct stop_event *ev, struct process **exited)
+{
+    *exited = NULL;
+    for (struct process *p = t->processes; p; p = p->next)
+        if (p->exit_pending) {
+            *exited = p;
+            return NULL;
+        }
+    struct thread *best = NULL;
+    for (struct process *p = t->processes; p; p = p->next)
+        for (struct thread *th = p->threads; th; th = th->next)
+            if (th->has_pending && th->resumed && (!best || th->pending_seq < best->pending_seq))
+                best = th;
+    if (best) {
+        best->has_pending = false;
+        best->last = best->pending;
+        *ev = best->pending;
+    }
+    return best;
+}
+
+void target_clear_resumed(struct target *t)
+{
+    t->running = false;
+    for (struct process *p = t->processes; p; p = p->next)
+        for (struct thread *th = p->threads; th; th = th->next) {
+            th->resumed = false;
+            /* The client has its stop: a ^C still on its way is moot (its
+             * SIGSTOP, if queued, is swallowed like any other). */
+            th->interrupt_requested = false;
+        }
+}
+
+void target_interrupt(struct target *t)
+{
+    for (struct process *p = t->processes; p; p = p->next)
+        for (struct thread *th = p->threads; th; th = th->next)
+            if (th->running && !th->zombie) {
+                th->interrupt_requested = true;
+                if (!th->sigstop_expected && tgkill(p->pid, th->tid, SIGSTOP) == 0)
+                    th->sigstop_expected = true;
+                return;
+            }
+}

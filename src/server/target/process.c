@@ -1,0 +1,335 @@
+/* Creating, attaching, detaching and killing debuggees.
+ *
+ * Launched processes are traced with PTRACE_O_EXITKILL: if the session
+ * process dies for any reason, the kernel kills them, so a crashed session
+ * never leaves a stopped orphan. Attached processes get no EXITKILL: if the
+ * session dies, the kernel detaches them and they keep running. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "target/arch.h"
+#include "target/target.h"
+
+#define TRACE_OPTIONS (PTRACE_O_TRACECLONE | PTRACE_O_TRACESYSGOOD)
+
+
+static pid_t wait_tid(pid_t tid, int *status)
+{
+    pid_t r;
+    do
+        r = waitpid(tid, status, __WALL);
+    while (r < 0 && errno == EINTR);
+    return r;
+}
+
+struct process *target_find_process(struct target *t, pid_t pid)
+{
+    for (struct process *p = t->processes; p; p = p->next)
+        if (p->pid == pid)
+            return p;
+    return NULL;
+}
+
+struct thread *target_find_thread(struct target *t, pid_t tid)
+{
+    for (struct process *p = t->processes; p; p = p->next)
+        for (struct thread *th = p->threads; th; th = th->next)
+            if (th->tid == tid)
+                return th;
+    return NULL;
+}
+
+static struct process *new_process(struct target *t, pid_t pid, bool attached)
+{
+    struct process *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->pid = pid;
+    p->attached = attached;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/mem", (int)pid);
+    p->mem_fd = open(path, O_RDWR | O_CLOEXEC);
+    if (p->mem_fd < 0)
+        log_warn("cannot open %s: %s", path, strerror(errno));
+    p->next = t->processes;
+    t->processes = p;
+    return p;
+}
+
+void target_free_process(struct target *t, struct process *p)
+{
+    for (struct process **pp = &t->processes; *pp; pp = &(*pp)->next)
+        if (*pp == p) {
+            *pp = p->next;
+            break;
+        }
+    while (p->threads)
+        thread_remove(p->threads);
+    breakpoint_free_all(p);
+    if (p->mem_fd >= 0)
+        close(p->mem_fd);
+    free(p);
+}
+
+struct process *target_launch(struct target *t, char *const argv[], char *err, size_t errlen)
+{
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) != 0) {
+        snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
+        return NULL;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "cannot fork: %s", strerror(errno));
+        close(pipefd[0]);
+        close(pipefd[1]);
+        return NULL;
+    }
+    if (pid == 0) {
+        /* The debuggee must not inherit the server's signal set-up. */
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        for (int s = 1; s < NSIG; s++)
+            signal(s, SIG_DFL);
+        close(pipefd[0]);
+        if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0) {
+            if (strchr(argv[0], '/'))
+                execv(argv[0], argv);
+            else
+                execvp(argv[0], argv);
+        }
+        int e = errno;
+        ssize_t w = write(pipefd[1], &e, sizeof e);
+        (void)w;
+        _exit(127);
+    }
+    close(pipefd[1]);
+    int exec_errno = 0;
+    ssize_t n;
+    do
+        n = read(pipefd[0], &exec_errno, sizeof exec_errno);
+    while (n < 0 && errno == EINTR);
+    close(pipefd[0]);
+
+    int status;
+    if (wait_tid(pid, &status) < 0 || n == (ssize_t)sizeof exec_errno || !WIFSTOPPED(status)) {
+        if (n == (ssize_t)sizeof exec_errno)
+            snprintf(err, errlen, "cannot run '%s': %s", argv[0], strerror(exec_errno));
+        else
+            snprintf(err, errlen, "'%s' exited before its first instruction", argv[0]);
+        if (WIFSTOPPED(status)) {
+            kill(pid, SIGKILL);
+            wait_tid(pid, &status);
+        }
+        return NULL;
+    }
+    if (ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)(long)(TRACE_OPTIONS | PTRACE_O_EXITKILL)) != 0)
+        log_warn("PTRACE_SETOPTIONS %d: %s", (int)pid, strerror(errno));
+    struct process *p = new_process(t, pid, false);
+    struct thread *th = p ? thread_add(p, pid) : NULL;
+    if (!th) {
+        kill(pid, SIGKILL);
+        wait_tid(pid, &status);
+        if (p)
+            target_free_process(t, p);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    th->last = (struct stop_event){STOP_SIGNAL, SIGTRAP};
+    if (!t->xsave_len)
+        arch_probe(t, pid);
+    log_info("launched %s: pid %d", argv[0], (int)pid);
+    return p;
+}
+
+/* TracerPid from /proc/PID/status, 0 if none or unknown. */
+static pid_t tracer_of(pid_t pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return 0;
+    pid_t tracer = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "TracerPid: %d", &tracer) == 1)
+            break;
+    fclose(f);
+    return tracer;
+}
+
+/* Attaches one thread and waits for its attach stop. Returns 0 or errno. */
+static int attach_thread(struct process *p, pid_t tid)
+{
+    if (ptrace(PTRACE_ATTACH, tid, NULL, NULL) != 0)
+        return errno;
+    struct thread *th = thread_add(p, tid);
+    if (!th)
+        return ENOMEM;
+    int status;
+    if (wait_tid(tid, &status) < 0 || !WIFSTOPPED(status)) {
+        thread_remove(th);
+        return ESRCH;
+    }
+    ptrace(PTRACE_SETOPTIONS, tid, NULL, (void *)(long)TRACE_OPTIONS);
+    if (WSTOPSIG(status) != SIGSTOP) {
+        /* Something else got there first; our SIGSTOP is still queued. */
+        th->sigstop_expected = true;
+        th->has_pending = true;
+        th->pending = (struct stop_event){STOP_SIGNAL, WSTOPSIG(status)};
+    }
+    return 0;
+}
+
+struct process *target_attach(struct target *t, pid_t pid, char *err, size_t errlen)
+{
+    if (pid <= 0) {
+        snprintf(err, errlen, "invalid process id %d", (int)pid);
+        return NULL;
+    }
+    if (pid == getpid() || pid == getppid()) {
+        snprintf(err, errlen, "process %d is the process server itself", (int)pid);
+        return NULL;
+    }
+    if (target_find_process(t, pid)) {
+        snprintf(err, errlen, "process %d is already being debugged in this session", (int)pid);
+        return NULL;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    if (access(path, F_OK) != 0) {
+        snprintf(err, errlen, "no such process: %d", (int)pid);
+        return NULL;
+    }
+    pid_t tracer = tracer_of(pid);
+    if (tracer) {
+        snprintf(err, errlen, "process %d is already traced by process %d; detach that debugger first",
+                 (int)pid, (int)tracer);
+        return NULL;
+    }
+    struct process *p = new_process(t, pid, true);
+    if (!p) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    int e = attach_thread(p, pid);
+    if (e) {
+        target_free_process(t, p);
+        if (e == ESRCH)
+            snprintf(err, errlen, "no such process: %d", (int)pid);
+        else if (e == EPERM && (tracer = tracer_of(pid)))
+            snprintf(err, errlen, "process %d is already traced by process %d", (int)pid, (int)tracer);
+        else if (e == EPERM)
+            snprintf(err, errlen, "permission denied attaching to process %d (the process server runs as "
+                     "uid %d; check the process owner, kernel.yama.ptrace_scope and CAP_SYS_PTRACE)",
+                     (int)pid, (int)getuid());
+        else
+            snprintf(err, errlen, "cannot attach to process %d: %s", (int)pid, strerror(e));
+        return NULL;
+    }
+    /* Attach every other thread; loop until a pass finds none new, since
+     * threads can be created while we attach. */
+    for (bool found = true; found;) {
+        found = false;
+        DIR *d = opendir(path);
+        if (!d)
+            break;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+            pid_t tid = (pid_t)atoi(de->d_name);
+            if (tid <= 0 || target_find_thread(t, tid))
+                continue;
+            if (attach_thread(p, tid) == 0)
+                found = true;
+        }
+        closedir(d);
+    }
+    if (p->mem_fd < 0) {
+        target_detach(t, p);
+        snprintf(err, errlen, "cannot access the memory of process %d", (int)pid);
+        return NULL;
+    }
+    if (p->threads->tid == pid)
+        p->threads->last = (struct stop_event){STOP_ATTACHED, SIGSTOP};
+    if (!t->xsave_len)
+        arch_probe(t, pid);
+    log_info("attached to pid %d (%zu threads)", (int)pid, process_thread_count(p));
+    return p;
+}
+
+/* The signal a thread should get as it is let go: one that stopped it and
+ * that the program would have received without a debugger. SIGTRAP and
+ * SIGSTOP are the debugger's own; SIGINT is gdb's interrupt. */
+static int detach_signal(const struct thread *th)
+{
+    const struct stop_event *ev = th->has_pending ? &th->pending : &th->last;
+    if (ev->kind != STOP_SIGNAL)
+        return 0;
+    if (ev->signo == SIGTRAP || ev->signo == SIGSTOP || ev->signo == SIGINT)
+        return 0;
+    return ev->signo;
+}
+
+void target_detach(struct target *t, struct process *p)
+{
+    breakpoint_remove_all(p);
+    for (struct thread *th = p->threads; th; th = th->next) {
+        /* A SIGSTOP we sent but never saw would stop the process after we
+         * let go; a SIGCONT discards it. */
+        if (th->sigstop_expected)
+            tgkill(p->pid, th->tid, SIGCONT);
+        if (ptrace(PTRACE_DETACH, th->tid, NULL, (void *)(long)detach_signal(th)) != 0)
+            log_debug("PTRACE_DETACH %d: %s", (int)th->tid, strerror(errno));
+    }
+    log_info("detached from pid %d", (int)p->pid);
+    target_free_process(t, p);
+}
+
+void target_kill(struct target *t, struct process *p)
+{
+    if (p->pid > 0 && !p->exit_pending)
+        kill(p->pid, SIGKILL);
+    /* Reap the other threads first: the leader's exit is reported only once
+     * the rest of its thread group is gone. */
+    int status;
+    for (struct thread *th = p->threads; th; th = th->next)
+        if (th->tid != p->pid)
+            wait_tid(th->tid, &status);
+    if (!p->exit_pending)
+        while (wait_tid(p->pid, &status) > 0 && !WIFEXITED(status) && !WIFSIGNALED(status))
+            ;
+    log_info("killed pid %d", (int)p->pid);
+    target_free_process(t, p);
+}
+
+void target_end_all(struct target *t)
+{
+    if (t->running)
+        target_stop_all(t);
+    t->running = false;
+    while (t->processes) {
+        struct process *p = t->processes;
+        if (p->exit_pending)
+            target_free_process(t, p);
+        else if (p->attached)
+            target_detach(t, p);
+        else
+            target_kill(t, p);
+    }
+    while (t->orphans) {
+        struct orphan_stop *o = t->orphans;
+        t->orphans = o->next;
+        free(o);
+    }
+}

@@ -1,0 +1,162 @@
+/* The debuggee side of a session: processes, their threads, breakpoints, and
+ * the ptrace state machine that keeps them in all-stop mode.
+ *
+ * Every process here belongs to exactly one session (the session process is
+ * their tracer), so nothing in this module is shared between sessions. */
+#ifndef DBGSRV_TARGET_H
+#define DBGSRV_TARGET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+/* Why a thread stopped, as far as the client is concerned. */
+enum stop_kind {
+    STOP_NONE,
+    STOP_SIGNAL,     /* a signal arrived (signo is the host signal) */
+    STOP_SWBREAK,    /* hit one of our int3 breakpoints; PC backed up */
+    STOP_STEP,       /* a single-step finished */
+    STOP_INTERRUPT,  /* stopped because the client pressed ^C */
+    STOP_ATTACHED,   /* the stop right after attaching */
+};
+
+struct stop_event {
+    enum stop_kind kind;
+    int signo;       /* host signal number, for STOP_SIGNAL */
+};
+
+struct regcache {
+    bool gp_valid;
+    bool fp_valid;
+    struct user_regs_struct gp;
+    uint8_t *xsave;      /* XSAVE area (or FXSAVE area without XSAVE) */
+    size_t xsave_len;
+};
+
+struct process;
+
+struct thread {
+    pid_t tid;
+    struct process *proc;
+    bool running;            /* resumed, not yet seen stopped */
+    bool sigstop_expected;   /* we sent a SIGSTOP not yet consumed */
+    bool interrupt_requested;/* that SIGSTOP is the client's ^C */
+    bool resume_step;        /* last resume was a single-step */
+    int resume_signo;        /* host signal to deliver with the next resume */
+    bool resumed;            /* the client asked it to run in this resume */
+    bool zombie;             /* leader that exited while other threads live */
+    bool has_pending;        /* an event not yet reported to the client */
+    struct stop_event pending;
+    unsigned pending_seq;    /* order of events, to report the first first */
+    struct stop_event last;  /* last event reported for this thread */
+    struct regcache regs;
+    struct thread *next;
+};
+
+struct sw_breakpoint {
+    uint64_t addr;
+    uint8_t saved;           /* the original byte under the int3 */
+    struct sw_breakpoint *next;
+};
+
+struct process {
+    pid_t pid;
+    bool attached;           /* vAttach'ed (detach at end) vs launched (kill at end) */
+    int mem_fd;              /* /proc/PID/mem, opened once */
+    bool exit_pending;       /* exited; the W/X report is still owed */
+    int exit_status;         /* wait status of the leader */
+    struct thread *threads;
+    struct sw_breakpoint *breakpoints;
+    struct process *next;
+};
+
+/* A stop seen for a tid we do not know yet: a new clone's first stop can
+ * arrive before its parent's clone event. */
+struct orphan_stop {
+    pid_t tid;
+    int status;
+    struct orphan_stop *next;
+};
+
+struct target {
+    struct process *processes;
+    struct orphan_stop *orphans;
+    bool running;            /* a resume is outstanding: a stop reply is owed */
+    bool stopping;           /* inside target_stop_all: leave threads stopped */
+    unsigned event_seq;
+    size_t xsave_len;        /* 0 until probed; then size of the XSAVE area */
+    bool have_xsave;         /* PTRACE_GETREGSET NT_X86_XSTATE works */
+    bool have_avx;
+};
+
+/* --- process.c: creating, attaching, ending processes --- */
+
+/* Launches ARGV (ARGV[0] is the program) stopped at its first instruction.
+ * On failure returns NULL with a message in ERR. */
+struct process *target_launch(struct target *t, char *const argv[], char *err, size_t errlen);
+/* Attaches to every thread of PID. On failure returns NULL with a message. */
+struct process *target_attach(struct target *t, pid_t pid, char *err, size_t errlen);
+/* Detaches from P (breakpoints removed, pending SIGSTOPs cancelled) and frees it. */
+void target_detach(struct target *t, struct process *p);
+/* Kills P, reaps every thread, frees it. */
+void target_kill(struct target *t, struct process *p);
+/* The session-end rules: attached processes are detached, launched killed. */
+void target_end_all(struct target *t);
+struct process *target_find_process(struct target *t, pid_t pid);
+struct thread *target_find_thread(struct target *t, pid_t tid);
+void target_free_process(struct target *t, struct process *p);
+
+/* --- thread.c --- */
+struct thread *thread_add(struct process *p, pid_t tid);
+void thread_remove(struct thread *th);
+size_t process_thread_count(const struct process *p);
+
+/* --- events.c: the all-stop state machine --- */
+
+/* Drains every wait status available now (WNOHANG), recording events. Returns
+ * true if some event is ready to be reported. */
+bool target_poll(struct target *t);
+/* Stops every running thread of every process (all-stop). */
+void target_stop_all(struct target *t);
+/* Picks the next reportable event and clears it. Returns the thread, or NULL;
+ * for a process exit returns NULL and sets *EXITED to the process (to be
+ * reported and freed by the caller). */
+struct thread *target_take_event(struct target *t, struct stop_event *ev, struct process **exited);
+/* Called before resuming the threads marked 'resumed': true if one of them
+ * already has an event to report (then nothing must be resumed). Stale
+ * events are dropped: a breakpoint hit whose breakpoint is gone, a finished
+ * step for a thread that is now continued. */
+bool target_pending_event_ready(struct target *t);
+/* True if an event is ready to be reported now. */
+bool target_has_event(struct target *t);
+/* After a stop reply: nothing is resumed any more. */
+void target_clear_resumed(struct target *t);
+/* Resumes TH (step or continue, delivering host signal SIGNO if nonzero). */
+bool thread_resume(struct thread *th, bool step, int signo);
+/* Interrupts the running target (^C): a SIGSTOP reported as SIGINT. */
+void target_interrupt(struct target *t);
+
+/* --- memory.c --- */
+/* Reads up to LEN bytes at ADDR; returns bytes read (0 if none). Breakpoint
+ * bytes are shown as the original contents. */
+size_t process_read_memory(struct process *p, uint64_t addr, uint8_t *buf, size_t len);
+/* Writes LEN bytes at ADDR, keeping inserted breakpoints in place. Returns
+ * bytes written. */
+size_t process_write_memory(struct process *p, uint64_t addr, const uint8_t *buf, size_t len);
+/* Raw access without breakpoint shadowing (used by the breakpoint code). */
+bool process_peek(struct process *p, uint64_t addr, uint8_t *buf, size_t len);
+bool process_poke(struct process *p, uint64_t addr, const uint8_t *buf, size_t len);
+
+/* --- breakpoint.c --- */
+int breakpoint_insert(struct process *p, uint64_t addr);   /* 0 or errno */
+int breakpoint_remove(struct process *p, uint64_t addr);   /* 0 or errno */
+struct sw_breakpoint *breakpoint_find(struct process *p, uint64_t addr);
+void breakpoint_remove_all(struct process *p);
+void breakpoint_free_all(struct process *p);
+
+/* --- signals.c --- */
+int signal_to_gdb(int host_signo);
+int signal_from_gdb(int gdb_signo);   /* 0 if it has no host equivalent */
+
+#endif

@@ -1,0 +1,39 @@
+#include <stdlib.h>
+
+#include "target/arch.h"
+#include "target/target.h"
+
+struct thread *thread_add(struct process *p, pid_t tid)
+{
+    struct thread *th = calloc(1, sizeof *th);
+    if (!th)
+        return NULL;
+    th->tid = tid;
+    th->proc = p;
+    /* Keep creation order (the leader first): clients list threads in it. */
+    struct thread **tail = &p->threads;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = th;
+    return th;
+}
+
+void thread_remove(struct thread *th)
+{
+    struct process *p = th->proc;
+    for (struct thread **pp = &p->threads; *pp; pp = &(*pp)->next)
+        if (*pp == th) {
+            *pp = th->next;
+            break;
+        }
+    arch_regcache_free(th);
+    free(th);
+}
+
+size_t process_thread_count(const struct process *p)
+{
+    size_t n = 0;
+    for (const struct thread *th = p->threads; th; th = th->next)
+        n++;
+    return n;
+}
