@@ -2,7 +2,8 @@
  *
  * One parser serves dbgsrv's -t and (later) dbg's -premote, so that both
  * programs accept and reject exactly the same strings. The grammar is
- *     KIND ':' PARAM (',' PARAM)*      PARAM = NAME ['=' VALUE]
+ *     KIND [':' [PARAM (',' PARAM)*]]      PARAM = NAME ['=' VALUE]
+ * ("tcp" and "tcp:" alone mean the defaults).
  * Which parameters a kind takes is a table in transport_spec.c; anything
  * unknown, repeated, empty or belonging to another kind is an error that
  * names it. */

@@ -29,10 +29,21 @@ bool ptid_parse(const char **p, struct ptid *out)
     return true;
 }
 
+/* -1 is written as "-1", as gdb writes it, not as a huge hex number. */
+static const char *id_text(char *buf, size_t len, int64_t id)
+{
+    if (id < 0)
+        snprintf(buf, len, "-1");
+    else
+        snprintf(buf, len, "%llx", (unsigned long long)id);
+    return buf;
+}
+
 size_t ptid_format(char *out, size_t len, int64_t pid, int64_t tid, bool multiprocess)
 {
-    int n = multiprocess ? snprintf(out, len, "p%llx.%llx", (unsigned long long)pid, (unsigned long long)tid)
-                         : snprintf(out, len, "%llx", (unsigned long long)tid);
+    char a[24], b[24];
+    int n = multiprocess ? snprintf(out, len, "p%s.%s", id_text(a, sizeof a, pid), id_text(b, sizeof b, tid))
+                         : snprintf(out, len, "%s", id_text(b, sizeof b, tid));
     return n < 0 ? 0 : (size_t)n;
 }
 

@@ -62,10 +62,12 @@ bool hex_parse_i64(const char **p, int64_t *value)
         *p += 2;
         return true;
     }
+    const char *s = *p;
     uint64_t v;
-    if (!hex_parse_u64(p, &v) || v > INT64_MAX)
+    if (!hex_parse_u64(&s, &v) || v > INT64_MAX)
         return false;
     *value = (int64_t)v;
+    *p = s;
     return true;
 }
 

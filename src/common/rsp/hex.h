@@ -17,12 +17,13 @@ void hex_encode(char *out, const uint8_t *in, size_t n);
  * Returns false (OUT partly written) if any digit is not hex. */
 bool hex_decode(uint8_t *out, const char *in, size_t n);
 
-/* Parses a hex number of at most 16 digits starting at *P; on success advances
- * *P past it and returns true. Fails on no digits or on overflow. */
+/* Parses a hex number starting at *P; on success advances *P past it and
+ * returns true. Fails (leaving *P alone) on no digits or on a value that does
+ * not fit 64 bits; leading zeros are fine. */
 bool hex_parse_u64(const char **p, uint64_t *value);
 
-/* Like hex_parse_u64 but for decimal-free signed forms used in thread ids:
- * accepts "-1" and hex digits. */
+/* Like hex_parse_u64 but for the signed forms used in thread ids: "-1", or
+ * hex digits up to INT64_MAX. Leaves *P alone on failure. */
 bool hex_parse_i64(const char **p, int64_t *value);
 
 /* Writes VALUE as lowercase hex without leading zeros ("0" for zero).

@@ -136,8 +136,10 @@ size_t rsp_frame(char *out, const uint8_t *data, size_t n, bool rle)
             i++;
             continue;
         }
+        /* At most 95 extra copies: 96 would be sent as '}' (96+29), which a
+         * reader that undoes escapes before run lengths would misread. */
         size_t run = 1;
-        while (i + run < n && data[i + run] == c && run < 98)
+        while (i + run < n && data[i + run] == c && run < 96)
             run++;
         out[o++] = (char)c;
         size_t extra = run - 1;

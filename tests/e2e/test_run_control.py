@@ -1,0 +1,306 @@
+"""Run control: step/next/stepi/finish/until through gdb, continue to exit,
+vCont and the legacy resume packets on the wire, and ^C (through gdb and as
+a raw 0x03) interrupting a running program, sleeping or busy."""
+import os
+import re
+import shutil
+import signal
+import tempfile
+import time
+
+from dbgsrv_test import TestCase, main, program, proc_state, start_gdb, wait_for
+from e2e_helpers import (OutputReader, Rsp, finish_gdb, gdb_pause, kill_gdb, launched_pids, le64,
+                         parse_stop, release, wait_paused, read_proc_mem, static_address, static_insns, task_states)
+
+# How long an interrupt may take to stop the program ("promptly").
+PROMPT = 5.0
+
+
+def pc_marker(name):
+    return 'python print("%s=%%#x" %% int(gdb.parse_and_eval("(long)$pc")))' % name
+
+
+class GdbSteppingTest(TestCase):
+    def test_next_step_finish_stepi_until(self):
+        srv = self.server()
+        out = self.gdb(srv, [
+            "break main", "run",
+            "next", "next",              # line 13 -> 14 -> 15
+            "step",                      # into add()
+            "bt",
+            "finish",                    # back into main, value returned
+            pc_marker("PC1"),
+            'python print("MAIN=%#x" % int(gdb.parse_and_eval("(long)&main")))',
+            "stepi",
+            pc_marker("PC2"),
+            "next", "next",              # 15 (second round), 14
+            "until",                     # past the loop: line 16
+            "p sum",
+            "until 19",
+            "continue"], program("hello"))
+        self.assertIn("Breakpoint 1, main (", out)
+        self.assertRegex(out, r"\n14\t    for \(int i = 0; i < 3; i\+\+\)\n15\t        sum = add\(sum, i\);\n")
+        self.assertRegex(out, r"add \(a=0, b=0\) at \S*hello\.c:8\n8\t    return a \+ b;")
+        self.assertRegex(out, r"#1  0x[0-9a-f]+ in main \(argc=1, argv=0x[0-9a-f]+\) at \S*hello\.c:15")
+        self.assertIn("Value returned is $1 = 0", out)
+        # stepi moved the pc by exactly one instruction of main.
+        pc1 = int(re.search(r"PC1=(0x[0-9a-f]+)", out).group(1), 16)
+        pc2 = int(re.search(r"PC2=(0x[0-9a-f]+)", out).group(1), 16)
+        main_rt = int(re.search(r"MAIN=(0x[0-9a-f]+)", out).group(1), 16)
+        main_static = static_address("hello", "main")
+        insns = [a - main_static for a in static_insns("hello", "main", 20)]
+        off1, off2 = pc1 - main_rt, pc2 - main_rt
+        self.assertIn(off1, insns, "pc after finish is not an instruction of main:\n" + out)
+        self.assertEqual(off2, insns[insns.index(off1) + 1], "stepi did not move one instruction:\n" + out)
+        # until: out of the loop with the sum complete, then to line 19.
+        self.assertRegex(out, r"\n16\t    printf\(\"sum=%d argc=%d\\n\", sum, argc\);\n\$2 = 3\n")
+        self.assertRegex(out, r"main \(argc=1, argv=0x[0-9a-f]+\) at \S*hello\.c:19\n19\t    fflush\(stdout\);")
+        self.assertIn("exited normally", out)
+        srv.stop()
+        self.assertIn("sum=3 argc=1", srv.output())
+
+    def test_continue_to_exit_code(self):
+        srv = self.server()
+        out = self.gdb(srv, ["break add", "run", "delete", "continue", "info inferiors"],
+                       program("hello"), )
+        self.assertIn("Breakpoint 1, add (a=0, b=0)", out)
+        self.assertIn("exited normally", out)
+
+    def test_step_into_and_out_repeatedly(self):
+        """step through every call of add(): three separate entries."""
+        srv = self.server()
+        out = self.gdb(srv, ["break 15", "run", "step", "finish", "continue", "step", "finish",
+                             "continue", "step", "finish", "continue"], program("hello"))
+        self.assertIn("add (a=0, b=0) at", out)
+        self.assertIn("add (a=0, b=1) at", out)
+        self.assertIn("add (a=1, b=2) at", out)
+        self.assertIn("Value returned is $3 = 3", out)
+        self.assertIn("exited normally", out)
+
+
+class RawResumeTest(TestCase):
+    def setUp(self):
+        super().setUp()
+        self.srv = self.server()
+
+    def rsp(self, **kw):
+        c = Rsp(self.srv, **kw)
+        self.addCleanup(c.close)
+        return c
+
+    def test_continue_to_exit_reports_w(self):
+        c = self.rsp()
+        c.run("hello", "7")
+        stop = c.resume("vCont;c")
+        self.assertEqual(stop["raw"], "W07;process:%x" % c.pid)
+        wait_for(lambda: proc_state(c.pid) is None, 10, what="the program to be reaped")
+        self.assertEqual(c.request("qfThreadInfo"), "l")
+
+    def test_vcont_query(self):
+        c = self.rsp()
+        self.assertIn("vContSupported+", c.features)
+        self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t")
+
+    def test_vcont_step_is_one_instruction(self):
+        c = self.rsp()
+        start = c.run("hello")
+        add = c.addr("add")
+        insns = [c.base + a for a in static_insns("hello", "add", 4)]
+        self.assertEqual(insns[0], add)
+        self.assertEqual(c.request("Z0,%x,1" % add), "OK")
+        stop = c.resume("vCont;c")
+        self.assertEqual((stop["kind"], stop["sig"], stop["swbreak"]), ("T", 5, True), stop["raw"])
+        self.assertEqual(stop["tid"], start["tid"])
+        self.assertEqual(le64(stop["regs"][0x10]), add)
+        self.assertEqual(c.pc(), add)
+        # gdb's way over a breakpoint: remove it, step, put it back.
+        self.assertEqual(c.request("z0,%x,1" % add), "OK")
+        for expected in insns[1:]:
+            stop = c.resume("vCont;s:%s" % c.ptid())
+            self.assertEqual((stop["kind"], stop["sig"], stop["swbreak"]), ("T", 5, False), stop["raw"])
+            self.assertEqual(stop["tid"], c.tid)
+            self.assertEqual(le64(stop["regs"][0x10]), expected, stop["raw"])
+            self.assertEqual(c.pc(), expected)
+        # Continue: add() is no longer a breakpoint, the program finishes.
+        self.assertEqual(c.resume("vCont;c")["raw"], "W00;process:%x" % c.pid)
+
+    def test_vcont_first_matching_action_wins(self):
+        c = self.rsp()
+        c.run("hello")
+        add = c.addr("add")
+        insns = [c.base + a for a in static_insns("hello", "add", 3)]
+        self.assertEqual(c.request("Z0,%x,1" % add), "OK")
+        stop = c.resume("vCont;c:%s;s" % c.ptid())
+        self.assertTrue(stop["swbreak"], stop["raw"])
+        self.assertEqual(c.request("z0,%x,1" % add), "OK")
+        # s for our thread first, then c for the rest: only a step.
+        stop = c.resume("vCont;s:%s;c" % c.ptid())
+        self.assertEqual((stop["sig"], stop["swbreak"]), (5, False), stop["raw"])
+        self.assertEqual(c.pc(), insns[1])
+        # p PID.-1 names every thread of the process.
+        stop = c.resume("vCont;s:p%x.-1;c" % c.pid)
+        self.assertEqual(c.pc(), insns[2], stop["raw"])
+        # t for our thread first: nothing left to resume.
+        self.assertEqual(c.request("vCont;t:%s;c" % c.ptid()), "N")
+        # Actions for threads and processes that do not exist resume nothing.
+        self.assertEqual(c.request("vCont;c:p%x.7ffffffe" % c.pid), "N")
+        self.assertEqual(c.request("vCont;c:p7ffffffe.-1"), "N")
+        self.assertEqual(c.pc(), insns[2])
+        # The program was not resumed by any of these: the next breakpoint hit
+        # is the second call of add().
+        self.assertEqual(c.request("Z0,%x,1" % add), "OK")
+        stop = c.resume("vCont;c:p%x.-1" % c.pid)
+        self.assertTrue(stop["swbreak"], stop["raw"])
+        self.assertEqual(c.request("Hg%s" % c.ptid()), "OK")
+        self.assertEqual(c.request("z0,%x,1" % add), "OK")
+        self.assertEqual(c.resume("vCont;c")["raw"], "W00;process:%x" % c.pid)
+
+    def test_vcont_t_alone(self):
+        # Without no-resumed+ the client gets an error...
+        c = self.rsp(features="multiprocess+;swbreak+")
+        c.run("hello")
+        pc = c.pc()
+        reply = c.request("vCont;t")
+        self.assertTrue(reply.startswith("E"), reply)
+        reply = c.request("vCont;t:%s" % c.ptid())
+        self.assertTrue(reply.startswith("E"), reply)
+        self.assertEqual(c.pc(), pc)
+        self.assertTrue(c.request("?").startswith("T05"))
+        self.assertEqual(c.resume("vCont;c")["raw"], "W00;process:%x" % c.pid)
+        # ...with it, N.
+        c2 = self.rsp()
+        c2.run("hello")
+        self.assertEqual(c2.request("vCont;t"), "N")
+        self.assertEqual(c2.resume("vCont;c")["raw"], "W00;process:%x" % c2.pid)
+
+    def test_malformed_vcont_is_an_error(self):
+        c = self.rsp()
+        c.run("hello")
+        pc = c.pc()
+        for bad in ["vCont;", "vCont;x", "vCont;c;;", "vCont;cc", "vCont;c:", "vCont;c:zz",
+                    "vCont;c:p", "vCont;c:p1.", "vCont;C", "vCont;Cxyz", "vCont;C100",
+                    "vCont;S:%s" % c.ptid(), "vCont;c;x", "vCont;s:%s;q" % c.ptid(),
+                    "vCont;c:%s;" % c.ptid() + ";", "vCont;" + "c;" * 100 + "c",
+                    "vCont;c:" + "f" * 40, "vCont;c:p-2.-2"]:
+            reply = c.request(bad)
+            self.assertTrue(reply.startswith("E"), "%s -> %r" % (bad, reply))
+            self.assertEqual(c.pc(), pc, "%s moved the program" % bad)
+        self.assertTrue(c.request("?").startswith("T05"))
+        self.assertEqual(c.resume("vCont;c")["raw"], "W00;process:%x" % c.pid)
+        self.assertNotIn("died of signal", self.srv.log_text())
+
+    def test_legacy_continue_and_step(self):
+        c = self.rsp()
+        c.run("hello", "3")
+        add = c.addr("add")
+        insns = [c.base + a for a in static_insns("hello", "add", 3)]
+        self.assertEqual(c.request("Hc-1"), "OK")
+        self.assertEqual(c.request("Z0,%x,1" % add), "OK")
+        stop = c.resume("c")
+        self.assertEqual((stop["kind"], stop["sig"], stop["swbreak"]), ("T", 5, True), stop["raw"])
+        self.assertEqual(c.pc(), add)
+        self.assertEqual(c.request("z0,%x,1" % add), "OK")
+        self.assertEqual(c.request("Hg%s" % c.ptid()), "OK")
+        for expected in insns[1:]:
+            stop = c.resume("s")
+            self.assertEqual((stop["kind"], stop["sig"], stop["swbreak"]), ("T", 5, False), stop["raw"])
+            self.assertEqual(c.pc(), expected)
+        self.assertEqual(c.resume("c")["raw"], "W03;process:%x" % c.pid)
+
+
+class InterruptTest(TestCase):
+    """^C while the program runs: through gdb (SIGINT to gdb, which sends
+    0x03) and as a raw 0x03 byte; twice in a row, continuing in between."""
+
+    def _running(self, pid):
+        states = task_states(pid)
+        return states and all(s in "RSD" for s in states.values())
+
+    def _stopped(self, pid):
+        states = task_states(pid)
+        return states and all(s == "t" for s in states.values())
+
+    def _gdb_interrupt_twice(self, *args):
+        srv = self.server()
+        reader = OutputReader(srv)
+        tmp = tempfile.mkdtemp(prefix="dbgsrv-int-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        run = "run" + "".join(" " + a for a in args)
+        gdb = start_gdb(srv, [run] + gdb_pause(tmp, "i1") + ["p counter", "continue"] +
+                        gdb_pause(tmp, "i2") + ["p counter", "p $pc"], program("spin"))
+        self.addCleanup(kill_gdb, gdb)
+        pid = int(reader.wait_line(r"^ready (\d+)$").group(1))
+        self.assertIn(pid, launched_pids(srv))
+        for name in ("i1", "i2"):
+            wait_for(lambda: self._running(pid), 20, what="the program to run")
+            t0 = time.monotonic()
+            os.kill(gdb.pid, signal.SIGINT)
+            wait_paused(tmp, name, gdb)
+            self.assertLess(time.monotonic() - t0, PROMPT, "interrupt took too long")
+            self.assertTrue(self._stopped(pid), task_states(pid))
+            release(tmp, name)
+        out = finish_gdb(gdb)
+        self.assertEqual(out.count("Program received signal SIGINT"), 2, out)
+        counts = [int(v) for v in re.findall(r"^\$\d+ = (\d+)$", out, re.M)]
+        self.assertEqual(len(counts), 2, out)
+        self.assertGreater(counts[0], 0, out)
+        self.assertGreater(counts[1], counts[0], "the program did not run after the first interrupt:\n" + out)
+        self.assertRegex(out, r"\$3 = \(void \(\*\)\(\)\) 0x[0-9a-f]+")
+        self.assertNotIn("died of signal", srv.log_text())
+
+    def test_gdb_interrupt_sleeping(self):
+        self._gdb_interrupt_twice()
+
+    def test_gdb_interrupt_busy(self):
+        self._gdb_interrupt_twice("busy")
+
+    def _raw_interrupt(self, *args):
+        srv = self.server()
+        reader = OutputReader(srv)
+        c = Rsp(srv)
+        self.addCleanup(c.close)
+        c.run("spin", *args)
+        counter = c.addr("counter")
+        c.send_raw(c.frame("vCont;c"))
+        self.assertEqual(int(reader.wait_line(r"^ready (\d+)$").group(1)), c.pid)
+        last = 0
+        for round_ in range(3):
+            wait_for(lambda: self._running(c.pid), 10, what="the program to run")
+            # It really runs: the counter moves (read by the test itself).
+            wait_for(lambda: le64(read_proc_mem(c.pid, counter, 8).hex()) > last + 10, 10,
+                     what="the counter to move")
+            t0 = time.monotonic()
+            # The third time, two ^C at once: still one stop.
+            c.send_raw(b"\x03\x03" if round_ == 2 else b"\x03")
+            stop = parse_stop(c.read_reply())
+            self.assertLess(time.monotonic() - t0, PROMPT, "interrupt took too long")
+            self.assertEqual((stop["kind"], stop["sig"]), ("T", 2), stop["raw"])
+            self.assertEqual((stop["pid"], stop["tid"]), (c.pid, c.pid))
+            self.assertTrue(self._stopped(c.pid))
+            value = le64(c.read(counter, 8).hex())
+            self.assertGreater(value, last)
+            last = value
+            self.assertTrue(c.request("?").startswith("T02"))
+            # Resume (in between rounds the stop must not come back by itself).
+            c.send_raw(c.frame("vCont;c"))
+        c.sock.settimeout(0.5)
+        try:
+            extra = c.sock.recv(100)
+        except OSError:
+            extra = b""
+        c.sock.settimeout(15)
+        self.assertEqual(extra, b"", "a stray reply after a double ^C")
+        c.send_raw(b"\x03")
+        self.assertTrue(c.read_reply().startswith("T02"))
+        self.assertEqual(c.request("vKill;%x" % c.pid), "OK")
+        wait_for(lambda: proc_state(c.pid) is None, 10, what="the program to be gone")
+
+    def test_raw_interrupt_sleeping(self):
+        self._raw_interrupt()
+
+    def test_raw_interrupt_busy(self):
+        self._raw_interrupt("busy")
+
+
+if __name__ == "__main__":
+    main()

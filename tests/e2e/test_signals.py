@@ -1,0 +1,182 @@
+"""Signals: reported to gdb, delivered or suppressed as gdb decides, deaths
+by signal (X), signals chosen by gdb, and signals sent from outside."""
+import os
+import re
+import shutil
+import signal
+import tempfile
+
+from dbgsrv_test import TestCase, main, program, start_gdb, wait_for
+from e2e_helpers import (OutputReader, Rsp, finish_gdb, gdb_pause, kill_gdb, launched_pids,
+                         release, task_states, wait_paused)
+
+# gdb's own signal numbers (not the host's) on the wire.
+GDB_SIGABRT, GDB_SIGUSR1, GDB_SIGUSR2, GDB_SIGKILL = 6, 30, 31, 9
+
+
+class GdbSignalsTest(TestCase):
+    def test_usr1_reported_and_delivered(self):
+        srv = self.server()
+        out = self.gdb(srv, ["run usr1", "continue"], program("signals"))
+        self.assertIn("Program received signal SIGUSR1", out)
+        self.assertIn("exited normally", out)
+        srv.stop()
+        self.assertIn("handled=1 last=%d" % signal.SIGUSR1, srv.output())
+
+    def test_signal_0_suppresses(self):
+        srv = self.server()
+        out = self.gdb(srv, ["run usr1", "signal 0"], program("signals"))
+        self.assertIn("Program received signal SIGUSR1", out)
+        self.assertIn("exited normally", out)
+        srv.stop()
+        self.assertIn("handled=0 last=0", srv.output())
+
+    def test_handle_nopass_suppresses(self):
+        srv = self.server()
+        out = self.gdb(srv, ["handle SIGUSR1 stop print nopass", "run usr1", "continue"],
+                       program("signals"))
+        self.assertIn("Program received signal SIGUSR1", out)
+        self.assertIn("exited normally", out)
+        srv.stop()
+        self.assertIn("handled=0 last=0", srv.output())
+
+    def test_handle_nostop_pass_delivers_without_stopping(self):
+        srv = self.server()
+        out = self.gdb(srv, ["handle SIGUSR1 nostop noprint pass", "break after_raise", "run usr1",
+                             "p handled", "continue"], program("signals"))
+        self.assertNotIn("Program received signal SIGUSR1", out)
+        self.assertIn("Breakpoint 1, after_raise", out)
+        self.assertIn("$1 = 1", out)
+        self.assertIn("exited normally", out)
+        srv.stop()
+        self.assertIn("handled=1 last=%d" % signal.SIGUSR1, srv.output())
+
+    def test_abort_terminates_with_sigabrt(self):
+        srv = self.server()
+        out = self.gdb(srv, ["run abort", "continue", "info inferiors"], program("signals"))
+        self.assertIn("Program received signal SIGABRT", out)
+        self.assertIn("Program terminated with signal SIGABRT", out)
+        self.assertNotIn("exited normally", out)
+
+    def _wait_mode(self, srv, cmds, tmp):
+        reader = OutputReader(srv)
+        gdb = start_gdb(srv, ["run wait"] + cmds, program("signals"))
+        self.addCleanup(kill_gdb, gdb)
+        pid = int(reader.wait_line(r"^ready (\d+)$").group(1))
+        self.assertIn(pid, launched_pids(srv))
+        return reader, gdb, pid
+
+    def _in_pause(self, pid):
+        states = task_states(pid)
+        return states and set(states.values()) <= {"S"}
+
+    def test_signal_chosen_by_gdb(self):
+        """signals wait: interrupt, then "signal SIGUSR2" delivers it."""
+        srv = self.server()
+        tmp = tempfile.mkdtemp(prefix="dbgsrv-sig-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        reader, gdb, pid = self._wait_mode(srv, gdb_pause(tmp, "stopped") + [
+            "break on_signal", "signal SIGUSR2", "p sig", "p handled", "continue"] +
+            gdb_pause(tmp, "end"), tmp)
+        wait_for(lambda: self._in_pause(pid), 10, what="the program to wait in pause()")
+        os.kill(gdb.pid, signal.SIGINT)
+        wait_paused(tmp, "stopped", gdb)
+        release(tmp, "stopped")
+        self.assertEqual(reader.wait_line(r"^got (\d+)$").group(1), str(int(signal.SIGUSR2)))
+        wait_for(lambda: self._in_pause(pid), 10, what="the program to wait again")
+        os.kill(gdb.pid, signal.SIGINT)
+        wait_paused(tmp, "end", gdb)
+        release(tmp, "end")
+        out = finish_gdb(gdb)
+        self.assertIn("Breakpoint 1, on_signal (sig=%d)" % signal.SIGUSR2, out)
+        self.assertIn("$1 = %d" % signal.SIGUSR2, out)
+        self.assertIn("$2 = 0", out)
+        self.assertEqual(out.count("Program received signal SIGINT"), 2, out)
+        self.assertNotIn("SIGUSR1", out)
+        self.assertEqual(reader.text().count("got "), 1, reader.text())
+
+    def test_signal_from_outside_is_reported_and_passed(self):
+        srv = self.server()
+        tmp = tempfile.mkdtemp(prefix="dbgsrv-sig-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        reader, gdb, pid = self._wait_mode(srv, gdb_pause(tmp, "usr1") + ["p last_signal", "continue"] +
+                                           gdb_pause(tmp, "end"), tmp)
+        wait_for(lambda: self._in_pause(pid), 10, what="the program to wait in pause()")
+        os.kill(pid, signal.SIGUSR1)
+        wait_paused(tmp, "usr1", gdb)
+        self.assertEqual(set(task_states(pid).values()), {"t"})
+        self.assertEqual(reader.text().count("got "), 0)
+        release(tmp, "usr1")
+        self.assertEqual(reader.wait_line(r"^got (\d+)$").group(1), str(int(signal.SIGUSR1)))
+        wait_for(lambda: self._in_pause(pid), 10, what="the program to wait again")
+        os.kill(gdb.pid, signal.SIGINT)
+        wait_paused(tmp, "end", gdb)
+        release(tmp, "end")
+        out = finish_gdb(gdb)
+        self.assertIn("Program received signal SIGUSR1", out)
+        self.assertIn("$1 = 0", out)
+        self.assertIn("Program received signal SIGINT", out)
+        self.assertEqual(reader.text().count("got "), 1, reader.text())
+
+
+class RawSignalsTest(TestCase):
+    def setUp(self):
+        super().setUp()
+        self.srv = self.server()
+        self.c = Rsp(self.srv)
+        self.addCleanup(self.c.close)
+
+    def test_signal_numbers_on_the_wire(self):
+        c = self.c
+        c.run("signals", "usr1")
+        stop = c.resume("vCont;c")
+        self.assertEqual((stop["kind"], stop["sig"], stop["tid"]), ("T", GDB_SIGUSR1, c.pid), stop["raw"])
+        self.assertTrue(c.request("?").startswith("T%02x" % GDB_SIGUSR1))
+        self.assertEqual(c.resume("vCont;C%02x:%s" % (GDB_SIGUSR1, c.ptid()))["raw"],
+                         "W00;process:%x" % c.pid)
+        self.srv.stop()
+        self.assertIn("handled=1 last=%d" % signal.SIGUSR1, self.srv.output())
+
+    def test_legacy_C_delivers_another_signal(self):
+        c = self.c
+        c.run("signals", "usr1")
+        stop = c.resume("c")
+        self.assertEqual(stop["sig"], GDB_SIGUSR1, stop["raw"])
+        # Deliver SIGUSR2 instead of SIGUSR1.
+        self.assertEqual(c.resume("C%02x" % GDB_SIGUSR2)["raw"], "W00;process:%x" % c.pid)
+        self.srv.stop()
+        self.assertIn("handled=1 last=%d" % signal.SIGUSR2, self.srv.output())
+
+    def test_abort_is_an_x_reply(self):
+        c = self.c
+        c.run("signals", "abort")
+        stop = c.resume("vCont;c")
+        self.assertEqual((stop["kind"], stop["sig"]), ("T", GDB_SIGABRT), stop["raw"])
+        self.assertEqual(c.resume("vCont;C%02x:%s" % (GDB_SIGABRT, c.ptid()))["raw"],
+                         "X%02x;process:%x" % (GDB_SIGABRT, c.pid))
+        wait_for(lambda: not task_states(c.pid), 10, what="the program to be gone")
+
+    def test_continue_with_sigkill(self):
+        c = self.c
+        c.run("signals", "wait")
+        self.assertEqual(c.resume("vCont;C%02x:%s" % (GDB_SIGKILL, c.ptid()))["raw"],
+                         "X%02x;process:%x" % (GDB_SIGKILL, c.pid))
+
+    def test_step_with_signal_enters_handler(self):
+        """S with a signal: the step stops at the first instruction of the
+        handler (the signal is delivered before the step)."""
+        c = self.c
+        c.run("signals", "usr1")
+        stop = c.resume("vCont;c")
+        self.assertEqual(stop["sig"], GDB_SIGUSR1, stop["raw"])
+        handler = c.addr("on_signal")
+        stop = c.resume("vCont;S%02x:%s" % (GDB_SIGUSR1, c.ptid()))
+        self.assertEqual((stop["kind"], stop["sig"]), ("T", 5), stop["raw"])
+        self.assertEqual(c.pc(), handler)
+        self.assertEqual(c.resume("vCont;c")["raw"], "W00;process:%x" % c.pid)
+        self.srv.stop()
+        self.assertIn("handled=1", self.srv.output())
+
+
+if __name__ == "__main__":
+    main()
