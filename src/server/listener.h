@@ -4,6 +4,10 @@
 #ifndef DBGSRV_LISTENER_H
 #define DBGSRV_LISTENER_H
 
+/* Blocks the signals the listener handles (SIGCHLD, SIGTERM, SIGINT, SIGHUP)
+ * so that they wait for listener_run; call before announcing the server. */
+void listener_block_signals(void);
+
 /* Serves LISTEN_FD until SIGTERM or SIGINT, then ends every session (each by
  * the session-end rules) and returns the exit status (0). */
 int listener_run(int listen_fd);

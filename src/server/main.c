@@ -96,6 +96,11 @@ int main(int argc, char **argv)
     }
     log_init("dbgsrv", level);
 
+    /* Block the signals the listener waits for before anything can be
+     * told we are listening: one sent in between stays pending for the
+     * listener's signalfd instead of killing the server. */
+    listener_block_signals();
+
     struct transport_spec spec;
     char err[256];
     if (!transport_spec_parse(transport, &spec, err, sizeof err)) {

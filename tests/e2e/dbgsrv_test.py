@@ -9,6 +9,7 @@ Environment (set by CTest): DBGSRV is the server binary, TEST_PROGRAMS the
 directory of compiled test programs.
 """
 import os
+import pwd
 import re
 import signal
 import socket
@@ -99,7 +100,9 @@ class Server:
         self.log = tempfile.NamedTemporaryFile(prefix="dbgsrv-", suffix=".log", delete=False)
         cmd = [DBGSRV] + self.args
         if user:
-            cmd = ["setpriv", "--reuid=" + user, "--regid=" + user, "--clear-groups", "--"] + cmd
+            pw = pwd.getpwnam(user) if not str(user).isdigit() else pwd.getpwuid(int(user))
+            cmd = ["setpriv", "--reuid=%d" % pw.pw_uid, "--regid=%d" % pw.pw_gid,
+                   "--clear-groups", "--"] + cmd
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.log,
                                      stdin=subprocess.DEVNULL, env=env, text=True,
                                      start_new_session=True)
@@ -293,6 +296,13 @@ class RawClient:
         b = self.read_byte()
         if b != b"+":
             raise AssertionError("expected '+', got %r" % b)
+
+    def read_reply(self):
+        """Reads one packet and returns it decoded (escapes, run lengths)."""
+        raw, ok = self.read_packet()
+        if not ok:
+            raise AssertionError("bad checksum in reply %r" % raw)
+        return decode_reply(raw).decode("latin-1")
 
     def request(self, payload):
         """Sends a packet and returns the decoded reply (str)."""

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import unittest
 
-from dbgsrv_test import (DBGSRV, Server, TestCase, RawClient, descendants_of, main, program, run_gdb,
+from dbgsrv_test import (DBGSRV, Server, TestCase, RawClient, descendants_of, main, program,
                          wait_for)
 
 
@@ -120,6 +120,28 @@ class ListenTest(TestCase):
         self.assertEqual(rc, 1, "exit status %r, stdout %r, stderr %r" % (rc, out, err))
         self.assertIn("already in use", err)
         self.assertIn(str(port), err)
+        self.assertNotIn("Listening on tcp:", out)
+
+    def test_port_in_use_by_another_server(self):
+        first = self.server("-t", "tcp:port=0")
+        rc, out, err = run_dbgsrv("-t", "tcp:port=%d" % first.port)
+        self.assertEqual(rc, 1, "exit status %r, stderr %r" % (rc, err))
+        self.assertIn("already in use", err)
+        # The first one is unaffected.
+        out = self.gdb(first, ["run 1"], program("hello"))
+        self.assertIn("exited with code 01", out)
+
+    def test_address_not_available(self):
+        # 192.0.2.1 (TEST-NET-1) is no address of this machine.
+        rc, out, err = run_dbgsrv("-t", "tcp:port=0,bind=192.0.2.1")
+        self.assertIn(rc, (1, 2), "exit status %r, stderr %r" % (rc, err))
+        self.assertIn("192.0.2.1", err)
+        self.assertNotIn("Listening on tcp:", out)
+
+    def test_unresolvable_bind_address(self):
+        rc, out, err = run_dbgsrv("-t", "tcp:port=0,bind=no-such-host.invalid")
+        self.assertIn(rc, (1, 2), "exit status %r, stderr %r" % (rc, err))
+        self.assertIn("no-such-host.invalid", err)
         self.assertNotIn("Listening on tcp:", out)
 
     def test_port_zero_prints_the_port_and_gdb_connects(self):

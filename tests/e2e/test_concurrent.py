@@ -6,11 +6,12 @@ import os
 import re
 import shutil
 import signal
+import socket
 import tempfile
 import threading
 
-from dbgsrv_test import (TestCase, RawClient, descendants_of, hexstr, main, program, proc_state,
-                         start_gdb, wait_for)
+from dbgsrv_test import (TestCase, RawClient, decode_reply, descendants_of, hexstr, main, program,
+                         proc_state, start_gdb, wait_for)
 
 
 # ---- helpers ----
@@ -290,7 +291,7 @@ class FourClientsTest(ConcurrentTestCase):
                     self.assertTrue(stop.startswith("T05"), stop)
                     c.send_raw(c.frame("vCont;c"))
                     raw, _ = c.read_packet()
-                    results[i] = raw.decode()
+                    results[i] = decode_reply(raw).decode()
             except Exception as e:   # reported below, from the main thread
                 results[i] = "exception: %r" % e
 
@@ -306,6 +307,23 @@ class FourClientsTest(ConcurrentTestCase):
         self.assertEqual(len(launched(srv)), n)
         for _, pid in launched(srv):
             wait_for(lambda: proc_state(pid) is None, what="%d to be gone" % pid)
+        self.assertNoSessionsLeft(srv)
+        self.assertStillServes(srv)
+
+
+    def test_connection_storm(self):
+        # Clients that connect and go at once, some without a word, some in
+        # the middle of a packet: each gets a session that ends cleanly.
+        srv = self.server()
+        for i in range(40):
+            sock = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+            if i % 3 == 1:
+                sock.sendall(b"$qSupported#37")
+            elif i % 3 == 2:
+                sock.sendall(b"$vRun;2f")
+            sock.close()
+        wait_for(lambda: srv.log_text().count("): ended") == 40, timeout=30,
+                 what="40 sessions to end")
         self.assertNoSessionsLeft(srv)
         self.assertStillServes(srv)
 

@@ -11,7 +11,6 @@ import shutil
 import signal
 import socket
 import struct
-import subprocess
 import tempfile
 
 from dbgsrv_test import (TestCase, RawClient, descendants_of, hexstr, main, program, proc_state,
@@ -463,6 +462,32 @@ class ConnectionDropTest(SessionEndTestCase):
                 self.reset(c)
                 self.assertGone(pid)
                 self.assertNoSessionsLeft(srv)
+
+
+class SessionDiesTest(SessionEndTestCase):
+    def test_session_process_killed(self):
+        # A session process that dies without cleaning up (SIGKILL): its
+        # launched debuggee dies with it (PTRACE_O_EXITKILL), its attached
+        # one is let go by the kernel, and the listener reaps the session
+        # and goes on serving.
+        srv = self.server()
+        prog = self.start_program("spin")
+        with RawClient(srv) as c:
+            self.assertEqual(c.request("!"), "OK")
+            self.assertRegex(c.request("vAttach;%x" % prog.pid), r"^T[0-9a-f]{2}")
+            self.assertRegex(c.request("vRun;" + hexstr(program("spin"))), r"^T05")
+            launched = self.wait_launched(srv, program("spin"))
+            session = self.session_of(srv, 0)
+            self.assertTrue(stopped_by(prog.pid, session))
+            self.assertTrue(stopped_by(launched, session))
+            os.kill(session, signal.SIGKILL)
+            wait_for(lambda: "died of signal 9" in srv.log_text(), what="the listener to see it")
+            # Dead (its parent is gone: reaping it falls to init).
+            wait_for(lambda: proc_state(launched) in (None, "Z"), what="the launched process to die")
+            self.assertKeepsRunning(prog.pid)
+            self.assertNoSessionsLeft(srv)
+        out = self.gdb(srv, ["run 3"], program("hello"))
+        self.assertIn("exited with code 03", out)
 
 
 class ServerStopTest(SessionEndTestCase):

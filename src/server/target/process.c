@@ -56,14 +56,21 @@ static struct process *new_process(struct target *t, pid_t pid, bool attached)
         return NULL;
     p->pid = pid;
     p->attached = attached;
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/mem", (int)pid);
-    p->mem_fd = open(path, O_RDWR | O_CLOEXEC);
-    if (p->mem_fd < 0)
-        log_warn("cannot open %s: %s", path, strerror(errno));
+    p->mem_fd = -1;
     p->next = t->processes;
     t->processes = p;
     return p;
+}
+
+/* Opens /proc/PID/mem; only possible once we trace the process. */
+static bool open_memory(struct process *p)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/mem", (int)p->pid);
+    p->mem_fd = open(path, O_RDWR | O_CLOEXEC);
+    if (p->mem_fd < 0)
+        log_warn("cannot open %s: %s", path, strerror(errno));
+    return p->mem_fd >= 0;
 }
 
 void target_free_process(struct target *t, struct process *p)
@@ -137,6 +144,8 @@ struct process *target_launch(struct target *t, char *const argv[], char *err, s
     if (ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)(long)(TRACE_OPTIONS | PTRACE_O_EXITKILL)) != 0)
         log_warn("PTRACE_SETOPTIONS %d: %s", (int)pid, strerror(errno));
     struct process *p = new_process(t, pid, false);
+    if (p)
+        open_memory(p);
     struct thread *th = p ? thread_add(p, pid) : NULL;
     if (!th) {
         kill(pid, SIGKILL);
@@ -153,20 +162,79 @@ struct process *target_launch(struct target *t, char *const argv[], char *err, s
     return p;
 }
 
-/* TracerPid from /proc/PID/status, 0 if none or unknown. */
-static pid_t tracer_of(pid_t pid)
+/* What /proc/PID/status says about a process we are asked to attach to. */
+struct proc_status {
+    char state;      /* 'Z' for a zombie, ... ; 0 if unknown */
+    pid_t tgid;      /* the process a thread id belongs to */
+    pid_t ppid;
+    pid_t tracer;
+};
+
+static bool read_status(pid_t pid, struct proc_status *st)
 {
     char path[64], line[256];
     snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
     FILE *f = fopen(path, "re");
+    memset(st, 0, sizeof *st);
     if (!f)
-        return 0;
-    pid_t tracer = 0;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "TracerPid: %d", &tracer) == 1)
+        return false;
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "State: %c", &st->state) == 1 || sscanf(line, "Tgid: %d", &st->tgid) == 1 ||
+            sscanf(line, "PPid: %d", &st->ppid) == 1)
+            continue;
+        if (sscanf(line, "TracerPid: %d", &st->tracer) == 1)
             break;
+    }
     fclose(f);
-    return tracer;
+    return true;
+}
+
+static pid_t tracer_of(pid_t pid)
+{
+    struct proc_status st;
+    return read_status(pid, &st) ? st.tracer : 0;
+}
+
+/* Refuses what must never be attached, with the reason: the server itself,
+ * another session of this server, a thread id given for a process, a
+ * process already traced or already exited. */
+static bool attach_allowed(struct target *t, pid_t pid, char *err, size_t errlen)
+{
+    if (pid <= 0) {
+        snprintf(err, errlen, "invalid process id %d", (int)pid);
+        return false;
+    }
+    if (pid == getpid() || pid == getppid()) {
+        snprintf(err, errlen, "process %d is the process server itself", (int)pid);
+        return false;
+    }
+    if (target_find_process(t, pid)) {
+        snprintf(err, errlen, "process %d is already being debugged in this session", (int)pid);
+        return false;
+    }
+    struct proc_status st;
+    if (!read_status(pid, &st)) {
+        snprintf(err, errlen, "no such process: %d", (int)pid);
+        return false;
+    }
+    if (st.ppid == getppid()) {
+        snprintf(err, errlen, "process %d is another session of this process server", (int)pid);
+        return false;
+    }
+    if (st.tgid && st.tgid != pid) {
+        snprintf(err, errlen, "%d is a thread of process %d; attach to the process", (int)pid, (int)st.tgid);
+        return false;
+    }
+    if (st.state == 'Z' || st.state == 'X') {
+        snprintf(err, errlen, "process %d has exited (it is a zombie waiting for its parent)", (int)pid);
+        return false;
+    }
+    if (st.tracer) {
+        snprintf(err, errlen, "process %d is already traced by process %d; detach that debugger first",
+                 (int)pid, (int)st.tracer);
+        return false;
+    }
+    return true;
 }
 
 /* Attaches one thread and waits for its attach stop. Returns 0 or errno. */
@@ -194,30 +262,11 @@ static int attach_thread(struct process *p, pid_t tid)
 
 struct process *target_attach(struct target *t, pid_t pid, char *err, size_t errlen)
 {
-    if (pid <= 0) {
-        snprintf(err, errlen, "invalid process id %d", (int)pid);
+    if (!attach_allowed(t, pid, err, errlen))
         return NULL;
-    }
-    if (pid == getpid() || pid == getppid()) {
-        snprintf(err, errlen, "process %d is the process server itself", (int)pid);
-        return NULL;
-    }
-    if (target_find_process(t, pid)) {
-        snprintf(err, errlen, "process %d is already being debugged in this session", (int)pid);
-        return NULL;
-    }
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-    if (access(path, F_OK) != 0) {
-        snprintf(err, errlen, "no such process: %d", (int)pid);
-        return NULL;
-    }
-    pid_t tracer = tracer_of(pid);
-    if (tracer) {
-        snprintf(err, errlen, "process %d is already traced by process %d; detach that debugger first",
-                 (int)pid, (int)tracer);
-        return NULL;
-    }
+    pid_t tracer;
     struct process *p = new_process(t, pid, true);
     if (!p) {
         snprintf(err, errlen, "out of memory");
@@ -255,7 +304,7 @@ struct process *target_attach(struct target *t, pid_t pid, char *err, size_t err
         }
         closedir(d);
     }
-    if (p->mem_fd < 0) {
+    if (!open_memory(p)) {
         target_detach(t, p);
         snprintf(err, errlen, "cannot access the memory of process %d", (int)pid);
         return NULL;
