@@ -79,7 +79,7 @@ static void accept_one(struct server *srv)
     if (pid == 0) {
         close(srv->listen_fd);
         close(srv->sigfd);
-        session_run(fd, peer, id);
+        session_run(fd, fd, peer, id);
     }
     close(fd);
     srv->children[srv->nchildren++] = (struct session_child){pid, id};

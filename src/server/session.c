@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -107,7 +106,9 @@ void reply_errno(struct session *s, int code)
 static bool write_all(int fd, const char *data, size_t n)
 {
     while (n) {
-        ssize_t w = send(fd, data, n, MSG_NOSIGNAL);
+        /* write(), not send(): the connection may be a pipe or a tty.
+         * SIGPIPE is ignored, so a closed peer is an EPIPE error here. */
+        ssize_t w = write(fd, data, n);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
@@ -126,7 +127,7 @@ static void send_packet(struct session *s, const char *payload, size_t len)
     buffer_reserve(out, rsp_frame_bound(len));
     out->len = rsp_frame(out->data, (const uint8_t *)payload, len, true);
     log_trace("-> %.*s", (int)(out->len > 200 ? 200 : out->len), out->data);
-    if (!write_all(s->fd, out->data, out->len))
+    if (!write_all(s->out_fd, out->data, out->len))
         s->ending = true;
 }
 
@@ -245,7 +246,7 @@ static void handle_input(struct session *s, const uint8_t *data, size_t n)
         case RSP_EVENT_ACK:
             break;
         case RSP_EVENT_NACK:
-            if (s->last_sent.len && !write_all(s->fd, s->last_sent.data, s->last_sent.len))
+            if (s->last_sent.len && !write_all(s->out_fd, s->last_sent.data, s->last_sent.len))
                 s->ending = true;
             break;
         case RSP_EVENT_INTERRUPT:
@@ -256,19 +257,19 @@ static void handle_input(struct session *s, const uint8_t *data, size_t n)
             break;
         case RSP_EVENT_BAD_CHECKSUM:
             log_warn("packet with a bad checksum from %s", s->peer);
-            if (s->ack_mode && !write_all(s->fd, "-", 1))
+            if (s->ack_mode && !write_all(s->out_fd, "-", 1))
                 s->ending = true;
             break;
         case RSP_EVENT_TOO_LONG:
             log_warn("packet longer than %#x bytes from %s dropped", RSP_PACKET_SIZE, s->peer);
             if (s->ack_mode)
-                write_all(s->fd, "+", 1);
+                write_all(s->out_fd, "+", 1);
             s->reply.len = 0;
             reply_error(s, "packet too long (PacketSize is %#x)", RSP_PACKET_SIZE);
             send_reply(s);
             break;
         case RSP_EVENT_PACKET:
-            if (s->ack_mode && !write_all(s->fd, "+", 1)) {
+            if (s->ack_mode && !write_all(s->out_fd, "+", 1)) {
                 s->ending = true;
                 break;
             }
@@ -300,12 +301,13 @@ static int make_signalfd(void)
     return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
-void session_run(int fd, const char *peer, int id)
+void session_run(int in_fd, int out_fd, const char *peer, int id)
 {
     struct session *s = calloc(1, sizeof *s);
     if (!s || !rsp_decoder_init(&s->decoder, RSP_PACKET_SIZE))
         _exit(1);
-    s->fd = fd;
+    s->in_fd = in_fd;
+    s->out_fd = out_fd;
     s->id = id;
     s->ack_mode = true;
     s->general = PTID_ANY;
@@ -324,7 +326,7 @@ void session_run(int fd, const char *peer, int id)
     const char *why = "client disconnected";
     static uint8_t buf[65536];
     while (!s->ending) {
-        struct pollfd fds[2] = {{fd, POLLIN, 0}, {sigfd, POLLIN, 0}};
+        struct pollfd fds[2] = {{in_fd, POLLIN, 0}, {sigfd, POLLIN, 0}};
         if (poll(fds, 2, -1) < 0) {
             if (errno == EINTR)
                 continue;
@@ -346,7 +348,7 @@ void session_run(int fd, const char *peer, int id)
                 handle_debuggee_change(s);
         }
         if (!s->ending && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-            ssize_t n = recv(fd, buf, sizeof buf, 0);
+            ssize_t n = read(in_fd, buf, sizeof buf);
             if (n > 0)
                 handle_input(s, buf, (size_t)n);
             else if (n == 0 || (errno != EINTR && errno != EAGAIN))
@@ -357,7 +359,9 @@ void session_run(int fd, const char *peer, int id)
         why = "session over";
     log_info("ending (%s)", why);
     target_end_all(&s->target);
-    close(fd);
+    close(in_fd);
+    if (out_fd != in_fd)
+        close(out_fd);
     log_info("ended");
     _exit(0);
 }

@@ -19,7 +19,8 @@ struct buffer {
 };
 
 struct session {
-    int fd;
+    int in_fd;                /* from the client */
+    int out_fd;               /* to the client (the same fd for a socket) */
     char peer[80];
     int id;
     struct rsp_decoder decoder;
@@ -40,10 +41,10 @@ struct session {
     struct target target;
 };
 
-/* Runs the session on connected socket FD until the client goes away or the
+/* Runs the session on the connection IN_FD/OUT_FD until the client goes away or the
  * session is told to end; then applies the session-end rules. Never returns:
  * the session process exits. */
-void session_run(int fd, const char *peer, int id) __attribute__((noreturn));
+void session_run(int in_fd, int out_fd, const char *peer, int id) __attribute__((noreturn));
 
 /* --- building replies (used by the packet handlers) --- */
 void reply_str(struct session *s, const char *text);
