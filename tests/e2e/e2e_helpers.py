@@ -5,21 +5,19 @@ Candidates for the shared module dbgsrv_test.py are marked "SHARED?".
 """
 import functools
 import os
-import queue
 import re
-import signal
 import struct
 import subprocess
 import threading
 import time
 
-from dbgsrv_test import GDB, RawClient, program, wait_for, proc_state
+from dbgsrv_test import GDB, RawClient, program, wait_for
 
 # ---- facts about the compiled programs, from gdb run on the file alone ----
 
 
 @functools.lru_cache(maxsize=None)
-def _static_gdb(prog, *commands):
+def static_gdb(prog, *commands):
     cmd = [GDB, "-nx", "-batch"]
     for c in commands:
         cmd += ["-ex", c]
@@ -30,7 +28,7 @@ def _static_gdb(prog, *commands):
 
 def static_address(prog, expr):
     """Link-time address (offset from the load base of the PIE) of EXPR."""
-    out = _static_gdb(prog, 'python print("ADDR=%%#x" %% int(gdb.parse_and_eval("(long)&%s")))' % expr)
+    out = static_gdb(prog, 'python print("ADDR=%%#x" %% int(gdb.parse_and_eval("(long)&%s")))' % expr)
     m = re.search(r"ADDR=(0x[0-9a-f]+)", out)
     if not m:
         raise AssertionError("no address for %s in %s:\n%s" % (expr, prog, out))
@@ -39,7 +37,7 @@ def static_address(prog, expr):
 
 def static_line_address(prog, location):
     """Link-time address of the first instruction of a source LOCATION (file:line)."""
-    out = _static_gdb(prog, 'python print("ADDR=%%#x" %% gdb.decode_line("%s")[1][0].pc)' % location)
+    out = static_gdb(prog, 'python print("ADDR=%%#x" %% gdb.decode_line("%s")[1][0].pc)' % location)
     m = re.search(r"ADDR=(0x[0-9a-f]+)", out)
     if not m:
         raise AssertionError("no address for %s in %s:\n%s" % (location, prog, out))
@@ -48,7 +46,7 @@ def static_line_address(prog, location):
 
 def static_insns(prog, func, n):
     """Link-time addresses of the first N instructions of FUNC."""
-    out = _static_gdb(prog, "x/%di %s" % (n, func))
+    out = static_gdb(prog, "x/%di %s" % (n, func))
     addrs = [int(a, 16) for a in re.findall(r"^\s*(?:=> )?(0x[0-9a-f]+) <", out, re.M)]
     if len(addrs) < n:
         raise AssertionError("cannot disassemble %s in %s:\n%s" % (func, prog, out))
@@ -98,10 +96,29 @@ def task_states(pid):
 
 
 def read_proc_mem(pid, addr, n):
-    """Reads N bytes of the memory of PID (a debuggee this test launched)."""
-    with open("/proc/%d/mem" % pid, "rb", buffering=0) as f:
-        f.seek(addr)
-        return f.read(n)
+    """Reads N bytes of the memory of PID (a debuggee this test launched).
+    When the main thread has exited (its /proc/PID/mem is gone), through one
+    of the threads left."""
+    paths = ["/proc/%d/mem" % pid] + ["/proc/%d/task/%d/mem" % (pid, t) for t in sorted(task_states(pid))]
+    for path in paths:
+        try:
+            with open(path, "rb", buffering=0) as f:
+                f.seek(addr)
+                return f.read(n)
+        except (ProcessLookupError, FileNotFoundError):
+            continue
+    raise ProcessLookupError("no memory for process %d" % pid)
+
+
+def exe_base(pid, prog):
+    """Load address of the test program PROG in process PID (from its maps)."""
+    path = os.path.realpath(program(prog))
+    with open("/proc/%d/maps" % pid) as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) > 5 and fields[5] == path and int(fields[2], 16) == 0:
+                return int(fields[0].split("-")[0], 16)
+    raise AssertionError("%s is not mapped in process %d" % (path, pid))
 
 
 def readable_region(pid, min_size, perms="r-xp"):
@@ -297,12 +314,6 @@ class Rsp(RawClient):
 
     def addr(self, expr):
         return self.base + static_address(self.prog, expr)
-
-    def read_reply(self):
-        raw, ok = self.read_packet()
-        assert ok, "bad checksum in %r" % raw
-        from dbgsrv_test import decode_reply
-        return decode_reply(raw).decode("latin-1")
 
     def resume(self, packet):
         """Sends a resume packet and waits for its stop reply (parsed)."""

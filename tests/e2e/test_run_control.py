@@ -9,7 +9,7 @@ import tempfile
 import time
 
 from dbgsrv_test import TestCase, main, program, proc_state, start_gdb, wait_for
-from e2e_helpers import (OutputReader, Rsp, finish_gdb, gdb_pause, kill_gdb, launched_pids, le64,
+from e2e_helpers import (OutputReader, Rsp, exe_base, finish_gdb, gdb_pause, kill_gdb, launched_pids, le64,
                          parse_stop, release, wait_paused, read_proc_mem, static_address, static_insns, task_states)
 
 # How long an interrupt may take to stop the program ("promptly").
@@ -64,6 +64,29 @@ class GdbSteppingTest(TestCase):
         out = self.gdb(srv, ["break add", "run", "delete", "continue", "info inferiors"],
                        program("hello"), )
         self.assertIn("Breakpoint 1, add (a=0, b=0)", out)
+        self.assertIn("exited normally", out)
+
+    def test_inferior_call_and_jump(self):
+        """gdb calls add() in the program (registers and stack written, a
+        breakpoint at the return address), then jumps over the printf."""
+        srv = self.server()
+        out = self.gdb(srv, ["break 16", "run", "p add(2, 3)", "p add(sum, 10)", "p sum",
+                             "jump 19"], program("hello"))
+        self.assertIn("$1 = 5", out)
+        self.assertIn("$2 = 13", out)
+        self.assertIn("$3 = 3", out)
+        self.assertIn("exited normally", out)
+        srv.stop()
+        self.assertNotIn("sum=", srv.output())
+
+    def test_software_watchpoint(self):
+        """A software watchpoint: gdb single-steps every instruction."""
+        srv = self.server()
+        out = self.gdb(srv, ["break main", "run", "set can-use-hw-watchpoints 0", "watch sum",
+                             "continue", "continue", "continue", "continue"], program("hello"))
+        self.assertRegex(out, r"Old value = 0\nNew value = 1\n")
+        self.assertRegex(out, r"Old value = 1\nNew value = 3\n")
+        self.assertIn("left the block", out)
         self.assertIn("exited normally", out)
 
     def test_step_into_and_out_repeatedly(self):
@@ -231,13 +254,19 @@ class InterruptTest(TestCase):
         self.addCleanup(kill_gdb, gdb)
         pid = int(reader.wait_line(r"^ready (\d+)$").group(1))
         self.assertIn(pid, launched_pids(srv))
+        counter = exe_base(pid, "spin") + static_address("spin", "counter")
+        last = 0
         for name in ("i1", "i2"):
             wait_for(lambda: self._running(pid), 20, what="the program to run")
+            # It makes progress (the counter, read by the test itself).
+            wait_for(lambda: le64(read_proc_mem(pid, counter, 8).hex()) > last, 10,
+                     what="the counter to move")
             t0 = time.monotonic()
             os.kill(gdb.pid, signal.SIGINT)
             wait_paused(tmp, name, gdb)
             self.assertLess(time.monotonic() - t0, PROMPT, "interrupt took too long")
             self.assertTrue(self._stopped(pid), task_states(pid))
+            last = le64(read_proc_mem(pid, counter, 8).hex())
             release(tmp, name)
         out = finish_gdb(gdb)
         self.assertEqual(out.count("Program received signal SIGINT"), 2, out)

@@ -178,5 +178,53 @@ class RawSignalsTest(TestCase):
         self.assertIn("handled=1", self.srv.output())
 
 
+# Host signal -> (gdb's name, gdb's number on the wire), from gdb's signals.def.
+SIGNAL_TABLE = {
+    1: ("SIGHUP", 1), 2: ("SIGINT", 2), 3: ("SIGQUIT", 3), 4: ("SIGILL", 4), 6: ("SIGABRT", 6),
+    7: ("SIGBUS", 10), 8: ("SIGFPE", 8), 10: ("SIGUSR1", 30), 11: ("SIGSEGV", 11),
+    12: ("SIGUSR2", 31), 13: ("SIGPIPE", 13), 14: ("SIGALRM", 14), 15: ("SIGTERM", 15),
+    17: ("SIGCHLD", 20), 18: ("SIGCONT", 19), 20: ("SIGTSTP", 18), 21: ("SIGTTIN", 21),
+    22: ("SIGTTOU", 22), 23: ("SIGURG", 16), 24: ("SIGXCPU", 24), 25: ("SIGXFSZ", 25),
+    26: ("SIGVTALRM", 26), 27: ("SIGPROF", 27), 28: ("SIGWINCH", 28), 29: ("SIGIO", 23),
+    30: ("SIGPWR", 32), 31: ("SIGSYS", 12),
+    34: ("SIG34", 46), 35: ("SIG35", 47), 40: ("SIG40", 52), 50: ("SIG50", 62),
+    63: ("SIG63", 75), 64: ("SIG64", 78),
+}
+
+
+class SignalNumbersTest(TestCase):
+    """Every signal reported under gdb's name and number, and delivered
+    back to the program when gdb passes it."""
+
+    def test_signals_through_gdb(self):
+        srv = self.server()
+        sigs = sorted(SIGNAL_TABLE)
+        cmds = ["handle %s stop print pass" % SIGNAL_TABLE[s][0] for s in sigs]
+        cmds += ["run " + " ".join(str(s) for s in sigs)] + ["continue"] * len(sigs)
+        out = self.gdb(srv, cmds, program("raise_signals"))
+        reported = re.findall(r"Program received signal (\S+?),", out)
+        self.assertEqual(reported, [SIGNAL_TABLE[s][0] for s in sigs], out)
+        self.assertIn("exited normally", out)
+        srv.stop()
+        printed = srv.output()
+        self.assertEqual(printed, "".join("got %d\n" % s for s in sigs) + "done\n")
+
+    def test_signal_numbers_on_the_wire(self):
+        srv = self.server()
+        c = Rsp(srv)
+        self.addCleanup(c.close)
+        sigs = sorted(SIGNAL_TABLE)
+        c.run("raise_signals", *[str(s) for s in sigs])
+        stop = c.resume("vCont;c")
+        for i, sig in enumerate(sigs):
+            num = SIGNAL_TABLE[sig][1]
+            self.assertEqual((stop["kind"], stop["sig"]), ("T", num), "host signal %d: %s" % (sig, stop["raw"]))
+            self.assertEqual(c.request("?")[:3], "T%02x" % num)
+            # Deliver it back: vCont;C and the legacy C, in turn.
+            stop = c.resume("vCont;C%02x:%s" % (num, c.ptid()) if i % 2 == 0 else "C%02x" % num)
+        self.assertEqual(stop["raw"], "W00;process:%x" % c.pid)
+        srv.stop()
+        self.assertEqual(srv.output(), "".join("got %d\n" % s for s in sigs) + "done\n")
+
 if __name__ == "__main__":
     main()

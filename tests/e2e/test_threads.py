@@ -1,15 +1,20 @@
 """Threads: listing and selecting them through gdb and on the wire, a
 breakpoint hit by several threads at once (every hit reported, one per
-continue), all-stop (every thread stopped when one stops) and threads traced
-from their creation."""
+continue), all-stop (every thread stopped when one stops), threads traced
+from their creation, ^C with several running threads, and a process whose
+main thread exited first."""
 import collections
+import os
 import re
 import shutil
+import signal
 import tempfile
+import time
 
 from dbgsrv_test import TestCase, main, program, start_gdb, wait_for
-from e2e_helpers import (Rsp, finish_gdb, gdb_pause, kill_gdb, launched_pids, le64, release,
-                         source_line, static_insns, static_line_address, task_states, wait_paused)
+from e2e_helpers import (OutputReader, Rsp, exe_base, finish_gdb, gdb_pause, kill_gdb, launched_pids, le64,
+                         parse_stop, read_proc_mem, release, source_line, static_address, static_insns,
+                         static_line_address, task_states, wait_paused)
 
 THREAD_LINE = re.compile(r"^(\*?)\s+(\d+)\s+Thread (\d+)\.(\d+)\s+(.*)$", re.M)
 
@@ -54,6 +59,19 @@ class GdbThreadsTest(TestCase):
         srv.stop()
         self.assertIn("calls=12", srv.output())
 
+    def test_next_while_other_threads_hit_the_breakpoint(self):
+        """next in one thread while the others reach the breakpoint: every
+        hit is still reported exactly once."""
+        srv = self.server()
+        out = self.gdb(srv, ["break hit", "run"] + ["next", "next", "continue"] * 12,
+                       program("threads"))
+        hits = re.findall(r"Breakpoint 1, hit \(id=(\d)\)", out)
+        self.assertEqual(collections.Counter(hits), {"0": 3, "1": 3, "2": 3, "3": 3}, out)
+        self.assertIn("exited normally", out)
+        self.assertNotIn("SIGTRAP", out)
+        srv.stop()
+        self.assertIn("calls=12", srv.output())
+
     def test_many_threads_many_hits(self):
         """8 threads x 2 rounds through a gdb loop: 16 hits."""
         srv = self.server()
@@ -80,12 +98,14 @@ class GdbThreadsTest(TestCase):
             cmds += ["continue", "info threads"] + gdb_pause(tmp, "p%d" % i)
         gdb = start_gdb(srv, cmds + ["kill"], program("threads"))
         self.addCleanup(kill_gdb, gdb)
+        seen = []
         for i in range(1, 5):
             wait_paused(tmp, "p%d" % i, gdb)
             pid = launched_pids(srv)[0]
             states = task_states(pid)
             self.assertGreaterEqual(len(states), 2, states)
             self.assertEqual(set(states.values()), {"t"}, "not every thread is stopped: %s" % states)
+            seen.append(sorted(states))
             release(tmp, "p%d" % i)
         out = finish_gdb(gdb)
         self.assertEqual(out.count("hit Breakpoint 1, hit"), 4, out)
@@ -93,6 +113,9 @@ class GdbThreadsTest(TestCase):
         tables = out.split("  Id   Target Id")[1:]
         self.assertEqual(len(tables), 4, out)
         self.assertEqual(len(thread_rows(tables[0])), 5, out)
+        # gdb's list at each stop is exactly the threads the kernel has.
+        for table, tids in zip(tables, seen):
+            self.assertEqual(sorted(r[3] for r in thread_rows(table)), tids, out)
 
     def test_new_threads_traced_from_birth(self):
         """A breakpoint set after the first stop (before any thread exists)
@@ -227,6 +250,129 @@ class RawThreadsTest(TestCase):
         self.assertEqual(c.resume("vCont;c")["raw"], "W00;process:%x" % c.pid)
         self.srv.stop()
         self.assertIn("calls=12", self.srv.output())
+
+
+PROMPT = 5.0
+
+
+def live_states(pid):
+    """States of the tasks of PID that have not exited (zombies left out)."""
+    return {t: s for t, s in task_states(pid).items() if s not in "ZX"}
+
+
+class InterruptThreadsTest(TestCase):
+    """^C with several running threads, and after the main thread exited."""
+
+    def _raw_interrupts(self, prog, args, counter_expr, nthreads):
+        srv = self.server()
+        reader = OutputReader(srv)
+        c = Rsp(srv)
+        self.addCleanup(c.close)
+        c.run(prog, *args)
+        counter = c.addr(counter_expr)
+        c.send_raw(c.frame("vCont;c"))
+        self.assertEqual(int(reader.wait_line(r"^ready (\d+)$").group(1)), c.pid)
+        last = 0
+        for _ in range(2):
+            wait_for(lambda: set(live_states(c.pid).values()) <= set("RSD"), 10, what="running threads")
+            wait_for(lambda: int.from_bytes(read_proc_mem(c.pid, counter, 8), "little") > last + 5, 10,
+                     what="the program to make progress")
+            t0 = time.monotonic()
+            c.send_raw(b"\x03")
+            c.sock.settimeout(PROMPT)
+            try:
+                stop = parse_stop(c.read_reply())
+            except OSError:
+                self.fail("no stop reply %.1fs after ^C; threads: %s" % (PROMPT, task_states(c.pid)))
+            finally:
+                c.sock.settimeout(15)
+            self.assertLess(time.monotonic() - t0, PROMPT)
+            self.assertEqual((stop["kind"], stop["sig"], stop["pid"]), ("T", 2, c.pid), stop["raw"])
+            states = live_states(c.pid)
+            self.assertEqual(len(states), nthreads, task_states(c.pid))
+            self.assertEqual(set(states.values()), {"t"}, "not every thread stopped: %s" % states)
+            listed = self.thread_ids(c)
+            self.assertTrue(set(states) <= set(listed), (states, listed))
+            value = int.from_bytes(c.read(counter, 8), "little")
+            self.assertGreater(value, last)
+            last = value
+            c.send_raw(c.frame("vCont;c"))
+        c.send_raw(b"\x03")
+        self.assertTrue(c.read_reply().startswith("T02"))
+        self.assertEqual(c.request("vKill;%x" % c.pid), "OK")
+        self.assertNotIn("died of signal", srv.log_text())
+
+    def thread_ids(self, c):
+        reply = c.request("qfThreadInfo")
+        self.assertTrue(reply.startswith("m"), reply)
+        return [int(i.split(".")[1], 16) for i in reply[1:].split(",")]
+
+    def test_interrupt_sleeping_threads(self):
+        self._raw_interrupts("mtspin", ["3"], "counters[2]", 4)
+
+    def test_interrupt_busy_threads(self):
+        self._raw_interrupts("mtspin", ["3", "busy"], "counters[1]", 4)
+
+    def test_interrupt_after_main_thread_exited(self):
+        self._raw_interrupts("leader_exit", ["2", "1", "spin"], "spins", 2)
+
+    def test_gdb_interrupt_threads(self):
+        srv = self.server()
+        reader = OutputReader(srv)
+        tmp = tempfile.mkdtemp(prefix="dbgsrv-thr-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        gdb = start_gdb(srv, ["run 4 busy", "info threads"] + gdb_pause(tmp, "int") +
+                        ["p counters[0] > 0 && counters[3] > 0", "kill"], program("mtspin"))
+        self.addCleanup(kill_gdb, gdb)
+        pid = int(reader.wait_line(r"^ready (\d+)$").group(1))
+        self.assertIn(pid, launched_pids(srv))
+        counters = exe_base(pid, "mtspin") + static_address("mtspin", "counters")
+        wait_for(lambda: all(read_proc_mem(pid, counters, 32)[i * 8:i * 8 + 8] != bytes(8) for i in range(4)),
+                 10, what="every thread to run")
+        os.kill(gdb.pid, signal.SIGINT)
+        wait_paused(tmp, "int", gdb, timeout=PROMPT * 2)
+        states = task_states(pid)
+        release(tmp, "int")
+        out = finish_gdb(gdb)
+        self.assertEqual(len(states), 5, states)
+        self.assertEqual(set(states.values()), {"t"}, states)
+        self.assertRegex(out, r"(Program|Thread \d+) received signal SIGINT")
+        self.assertEqual(len(thread_rows(out)), 5, out)
+        self.assertNotIn("(running)", out)
+        self.assertIn("$1 = 1", out)
+
+
+class LeaderExitTest(TestCase):
+    def test_breakpoints_after_main_thread_exited(self):
+        srv = self.server()
+        out = self.gdb(srv, ["break hit", "run 3 2"] + ["continue"] * 6, program("leader_exit"))
+        hits = re.findall(r"Breakpoint 1, hit \(id=(\d)\)", out)
+        self.assertEqual(collections.Counter(hits), {"0": 2, "1": 2, "2": 2}, out)
+        self.assertIn("exited normally", out)
+        srv.stop()
+        self.assertIn("last worker done calls=6", srv.output())
+
+    def test_raw_hits_after_main_thread_exited(self):
+        srv = self.server()
+        c = Rsp(srv)
+        self.addCleanup(c.close)
+        c.run("leader_exit", "3", "2")
+        hit = c.addr("hit")
+        self.assertEqual(c.request("Z0,%x,1" % hit), "OK")
+        n = 0
+        for _ in range(10):
+            stop = c.resume("vCont;c")
+            if stop["kind"] != "T":
+                break
+            self.assertEqual((stop["sig"], stop["swbreak"]), (5, True), stop["raw"])
+            self.assertNotEqual(stop["tid"], c.pid)
+            n += 1
+            self.assertEqual(c.request("z0,%x,1" % hit), "OK")
+            step = c.resume("vCont;s:%s" % c.ptid(stop["tid"]))
+            self.assertEqual((step["kind"], step["tid"]), ("T", stop["tid"]), step["raw"])
+            self.assertEqual(c.request("Z0,%x,1" % hit), "OK")
+        self.assertEqual(stop["raw"], "W00;process:%x" % c.pid)
+        self.assertEqual(n, 6)
 
 
 if __name__ == "__main__":

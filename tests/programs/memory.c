@@ -1,4 +1,4 @@
-/* Memory layouts for memory tests: a page followed by an inaccessible page
+/* Memory layouts for memory tests: a page followed by an unmapped page
  * (partial reads at the edge), constant data in a read-only section, and a
  * writable buffer. */
 #include <stdio.h>
@@ -17,12 +17,15 @@ void stop_here(void)
 int main(void)
 {
     long page = sysconf(_SC_PAGESIZE);
-    unsigned char *map = mmap(NULL, (size_t)(2 * page), PROT_READ | PROT_WRITE,
+    /* Three pages, the middle one unmapped: a hole nothing else can fill
+     * with a mapping of its own size or more. (A PROT_NONE page would not
+     * do: the kernel lets a tracer read it through /proc/PID/mem.) */
+    unsigned char *map = mmap(NULL, (size_t)(3 * page), PROT_READ | PROT_WRITE,
                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (map == MAP_FAILED)
         return 1;
     memset(map, 0xab, (size_t)page);
-    mprotect(map + page, (size_t)page, PROT_NONE);
+    munmap(map + page, (size_t)page);
     edge = map + page - 8;
     stop_here();
     printf("rodata=%s buffer=%s\n", rodata, buffer);

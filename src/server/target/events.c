@@ -353,11 +353,18 @@ void target_clear_resumed(struct target *t)
 void target_interrupt(struct target *t)
 {
     for (struct process *p = t->processes; p; p = p->next)
-        for (struct thread *th = p->threads; th; th = th->next)
-            if (th->running && !th->zombie) {
-                th->interrupt_requested = true;
-                if (!th->sigstop_expected && tgkill(p->pid, th->tid, SIGSTOP) == 0)
-                    th->sigstop_expected = true;
-                return;
+        for (struct thread *th = p->threads; th; th = th->next) {
+            if (!th->running || th->zombie)
+                continue;
+            /* A leader that has exited (its threads live on) would swallow
+             * the SIGSTOP: interrupt a live thread instead. */
+            if (th->tid == p->pid && th->next && is_zombie(p->pid, th->tid)) {
+                th->zombie = true;
+                continue;
             }
+            th->interrupt_requested = true;
+            if (!th->sigstop_expected && tgkill(p->pid, th->tid, SIGSTOP) == 0)
+                th->sigstop_expected = true;
+            return;
+        }
 }
