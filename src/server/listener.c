@@ -13,21 +13,92 @@
 
 #include "log.h"
 #include "session.h"
-#include "transport/tcp.h"
+#include "transport/transport_server.h"
 
 struct session_child {
     pid_t pid;
     int id;
+    char host[80];   /* the peer without its port: who failed, for slow-down */
 };
 
+/* Recent authentication failures of one peer host. */
+struct auth_failures {
+    char host[80];
+    unsigned count;
+    time_t last;
+};
+
+#define MAX_FAILURE_HOSTS 256
+#define FAILURE_MEMORY_SECONDS 600
+
 struct server {
-    int listen_fd;
+    struct transport_server *transport;
+    const char *password;
+    struct auth_failures failures[MAX_FAILURE_HOSTS];
     int sigfd;
     struct session_child *children;
     size_t nchildren;
     size_t cap;
     int next_id;
 };
+
+/* "1.2.3.4:5678" -> "1.2.3.4", "[::1]:5678" -> "[::1]", "uid 5 pid 6" -> "uid 5". */
+static void peer_host(const char *peer, char *host, size_t len)
+{
+    snprintf(host, len, "%s", peer);
+    char *cut = strncmp(host, "uid ", 4) == 0 ? strstr(host, " pid ") : strrchr(host, ':');
+    if (cut)
+        *cut = '\0';
+}
+
+static struct auth_failures *failures_of(struct server *srv, const char *host, bool create)
+{
+    time_t now = time(NULL);
+    struct auth_failures *free_slot = NULL;
+    for (size_t i = 0; i < MAX_FAILURE_HOSTS; i++) {
+        struct auth_failures *f = &srv->failures[i];
+        if (f->host[0] && now - f->last > FAILURE_MEMORY_SECONDS)
+            f->host[0] = '\0';   /* forgiven */
+        if (f->host[0] && strcmp(f->host, host) == 0)
+            return f;
+        if (!f->host[0] && !free_slot)
+            free_slot = f;
+    }
+    if (!create)
+        return NULL;
+    if (!free_slot)
+        free_slot = &srv->failures[now % MAX_FAILURE_HOSTS];
+    memset(free_slot, 0, sizeof *free_slot);
+    snprintf(free_slot->host, sizeof free_slot->host, "%s", host);
+    return free_slot;
+}
+
+/* The extra delay before answering a wrong password from HOST: doubles with
+ * each recent failure after the first, up to half a minute. */
+static unsigned auth_delay_ms(struct server *srv, const char *host)
+{
+    struct auth_failures *f = failures_of(srv, host, false);
+    if (!f || f->count < 2)
+        return 0;
+    unsigned shift = f->count - 2 < 6 ? f->count - 2 : 6;
+    unsigned ms = 500u << shift;
+    return ms > 30000 ? 30000 : ms;
+}
+
+static void session_finished(struct server *srv, const struct session_child *c, int status)
+{
+    if (WIFEXITED(status) && WEXITSTATUS(status) == SESSION_EXIT_AUTH_FAILED) {
+        struct auth_failures *f = failures_of(srv, c->host, true);
+        f->count++;
+        f->last = time(NULL);
+        log_warn("session %d: authentication failed for %s (%u recent failure%s)", c->id, c->host, f->count,
+                 f->count == 1 ? "" : "s");
+    } else if (WIFSIGNALED(status)) {
+        log_warn("session %d (pid %d) died of signal %d", c->id, (int)c->pid, WTERMSIG(status));
+    } else {
+        log_debug("session %d (pid %d) finished", c->id, (int)c->pid);
+    }
+}
 
 static void reap_children(struct server *srv, int flags)
 {
@@ -36,11 +107,7 @@ static void reap_children(struct server *srv, int flags)
     while ((pid = waitpid(-1, &status, flags)) > 0) {
         for (size_t i = 0; i < srv->nchildren; i++)
             if (srv->children[i].pid == pid) {
-                if (WIFSIGNALED(status))
-                    log_warn("session %d (pid %d) died of signal %d", srv->children[i].id, (int)pid,
-                             WTERMSIG(status));
-                else
-                    log_debug("session %d (pid %d) finished", srv->children[i].id, (int)pid);
+                session_finished(srv, &srv->children[i], status);
                 srv->children[i] = srv->children[--srv->nchildren];
                 break;
             }
@@ -52,7 +119,11 @@ static void reap_children(struct server *srv, int flags)
 static void accept_one(struct server *srv)
 {
     char peer[80];
-    int fd = tcp_accept(srv->listen_fd, peer, sizeof peer);
+    int fd = transport_server_accept(srv->transport, peer, sizeof peer);
+    if (fd == -2) {
+        log_warn("refused a connection from %s: not allowed on %s", peer, srv->transport->description);
+        return;
+    }
     if (fd < 0) {
         if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
             log_warn("accept: %s", strerror(errno));
@@ -70,6 +141,9 @@ static void accept_one(struct server *srv)
         srv->cap = cap;
     }
     int id = ++srv->next_id;
+    char host[80];
+    peer_host(peer, host, sizeof host);
+    struct session_config config = {0, srv->password, auth_delay_ms(srv, host)};
     pid_t pid = fork();
     if (pid < 0) {
         log_error("cannot fork a session for %s: %s", peer, strerror(errno));
@@ -77,12 +151,15 @@ static void accept_one(struct server *srv)
         return;
     }
     if (pid == 0) {
-        close(srv->listen_fd);
+        close(srv->transport->fd);
         close(srv->sigfd);
-        session_run(fd, fd, peer, id);
+        session_run(fd, fd, peer, id, &config);
     }
     close(fd);
-    srv->children[srv->nchildren++] = (struct session_child){pid, id};
+    struct session_child *c = &srv->children[srv->nchildren++];
+    c->pid = pid;
+    c->id = id;
+    snprintf(c->host, sizeof c->host, "%s", host);
     log_info("session %d: connection from %s (pid %d)", id, peer, (int)pid);
 }
 
@@ -126,9 +203,12 @@ void listener_block_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
-int listener_run(int listen_fd)
+int listener_run(struct transport_server *transport, const char *password)
 {
-    struct server srv = {.listen_fd = listen_fd};
+    static struct server srv;   /* large (the failure table): not on the stack */
+    srv.transport = transport;
+    srv.password = password;
+    int listen_fd = transport->fd;
     sigset_t set;
     handled_signals(&set);
     listener_block_signals();
@@ -164,9 +244,10 @@ int listener_run(int listen_fd)
         if (fds[0].revents & POLLIN)
             accept_one(&srv);
     }
-    close(listen_fd);
+    transport_server_close(transport);
     end_sessions(&srv);
     free(srv.children);
+    srv.children = NULL;
     log_info("stopped");
     return 0;
 }

@@ -8,8 +8,11 @@
  * so that they wait for listener_run; call before announcing the server. */
 void listener_block_signals(void);
 
-/* Serves LISTEN_FD until SIGTERM or SIGINT, then ends every session (each by
- * the session-end rules) and returns the exit status (0). */
-int listener_run(int listen_fd);
+struct transport_server;
+
+/* Serves TRANSPORT until SIGTERM or SIGINT, then closes it, ends every
+ * session (each by the session-end rules) and returns the exit status (0).
+ * With PASSWORD, every session must authenticate first. */
+int listener_run(struct transport_server *transport, const char *password);
 
 #endif

@@ -5,9 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "listener.h"
 #include "log.h"
-#include "transport/tcp.h"
+#include "session.h"
+#include "transport/transport_server.h"
 #include "transport_spec.h"
 
 static void usage(FILE *f)
@@ -22,11 +24,22 @@ static void usage(FILE *f)
             "\n"
             "Options:\n"
             "  -t TRANSPORT        where to listen (default: tcp:port=2159)\n"
-            "                        tcp:port=N         a TCP port; 0 picks a free one\n"
+            "                        tcp:port=N         a TCP port; 0 picks a free one;\n"
+            "                                           FIRST:LAST the first free in a range\n"
             "                        tcp:bind=ADDR      interface to listen on (default\n"
             "                                           127.0.0.1; ::1 or any address)\n"
             "                        tcp:ipversion=4|6  the address family\n"
+            "                        npipe:pipe=NAME    a Unix socket in /run/dbgsrv (root) or\n"
+            "                                           $XDG_RUNTIME_DIR/dbgsrv; %%d in NAME is\n"
+            "                                           the server's PID; only this user and\n"
+            "                                           root may connect, and allow=U1,U2...\n"
+            "                        stdio              one session on standard input/output:\n"
+            "                                           target extended-remote | dbgsrv -t stdio\n"
             "                      e.g. -t tcp:port=2159,bind=::1\n"
+            "                      with any of them: password=PW or password-file=FILE\n"
+            "                      (clients must then connect through dbg bridge)\n"
+            "      --insecure      allow listening on a non-loopback address without a\n"
+            "                      password or TLS (anyone who reaches it can run programs)\n"
             "  -v, --verbose       more log output (repeat for more)\n"
             "      --log-level L   error, warn, info (default), debug or trace\n"
             "  -h, --help          show this help and exit\n"
@@ -41,17 +54,19 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_VERSION = 256, OPT_LOG_LEVEL };
+    enum { OPT_VERSION = 256, OPT_LOG_LEVEL, OPT_INSECURE };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
         {"verbose", no_argument, NULL, 'v'},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+        {"insecure", no_argument, NULL, OPT_INSECURE},
         {NULL, 0, NULL, 0},
     };
     const char *transport = "tcp:port=2159";
     enum log_level level = LOG_INFO;
     bool level_set = false;
+    bool insecure = false;
     int verbose = 0;
     int c;
     opterr = 0;
@@ -70,6 +85,9 @@ int main(int argc, char **argv)
                 return 2;
             }
             level_set = true;
+            break;
+        case OPT_INSECURE:
+            insecure = true;
             break;
         case 'h':
             usage(stdout);
@@ -107,14 +125,30 @@ int main(int argc, char **argv)
         fprintf(stderr, "dbgsrv: %s\n", err);
         return 2;
     }
-    int fd = tcp_listen(&spec, err, sizeof err);
-    if (fd < 0) {
+    if (!transport_server_check(&spec, err, sizeof err)) {
+        fprintf(stderr, "dbgsrv: %s\n", err);
+        return 2;
+    }
+    static char password[AUTH_PASSWORD_MAX];
+    bool have_password;
+    if (!auth_load_password(&spec, password, sizeof password, &have_password, err, sizeof err)) {
+        fprintf(stderr, "dbgsrv: %s\n", err);
+        return 2;
+    }
+    if (spec.kind == TRANSPORT_STDIO) {
+        /* One session on our own standard input and output; the server is
+         * that session and ends with it. */
+        log_info("dbgsrv %s serving one session on standard input and output", DBGSRV_VERSION);
+        struct session_config config = {SESSION_ON_STDIO, have_password ? password : NULL, 0};
+        session_run(STDIN_FILENO, STDOUT_FILENO, "stdio", 1, &config);
+    }
+    struct transport_server server;
+    if (!transport_server_open(&server, &spec, insecure || have_password, err, sizeof err)) {
         fprintf(stderr, "dbgsrv: %s\n", err);
         return 1;
     }
-    char desc[128];
-    printf("Listening on %s\n", transport_spec_format(&spec, desc, sizeof desc));
+    printf("Listening on %s\n", server.description);
     fflush(stdout);
-    log_info("dbgsrv %s listening on %s", DBGSRV_VERSION, desc);
-    return listener_run(fd);
+    log_info("dbgsrv %s listening on %s", DBGSRV_VERSION, server.description);
+    return listener_run(&server, have_password ? password : NULL);
 }

@@ -18,54 +18,58 @@ struct packet_entry {
     enum match match;
     void (*handler)(struct session *s, const char *args, size_t len);
     const char *feature;
+    bool before_auth;   /* allowed before a password server authenticated the client */
 };
 
 /* Longer names come before names they start with ("vCont?" before "vCont;"). */
 static const struct packet_entry table[] = {
+    /* dbg's handshake: not features, never in qSupported */
+    {"qDbgsrvHello:", MATCH_PREFIX, handle_hello, NULL, true},
+    {"qDbgsrvAuth:", MATCH_PREFIX, handle_auth, NULL, true},
     /* Connection and queries */
-    {"qSupported", MATCH_PREFIX, handle_qSupported, NULL},
-    {"QStartNoAckMode", MATCH_EXACT, handle_QStartNoAckMode, "QStartNoAckMode+"},
-    {"!", MATCH_EXACT, handle_extended_mode, NULL},
-    {"qXfer:features:read:", MATCH_PREFIX, handle_qXfer_features, "qXfer:features:read+"},
-    {"qXfer:auxv:read:", MATCH_PREFIX, handle_qXfer_auxv, "qXfer:auxv:read+"},
-    {"qSymbol:", MATCH_PREFIX, handle_qSymbol, NULL},
-    {"qAttached", MATCH_PREFIX, handle_qAttached, NULL},
+    {"qSupported", MATCH_PREFIX, handle_qSupported, NULL, false},
+    {"QStartNoAckMode", MATCH_EXACT, handle_QStartNoAckMode, "QStartNoAckMode+", false},
+    {"!", MATCH_EXACT, handle_extended_mode, NULL, false},
+    {"qXfer:features:read:", MATCH_PREFIX, handle_qXfer_features, "qXfer:features:read+", false},
+    {"qXfer:auxv:read:", MATCH_PREFIX, handle_qXfer_auxv, "qXfer:auxv:read+", false},
+    {"qSymbol:", MATCH_PREFIX, handle_qSymbol, NULL, false},
+    {"qAttached", MATCH_PREFIX, handle_qAttached, NULL, false},
     /* Processes */
-    {"vRun;", MATCH_PREFIX, handle_vRun, NULL},
-    {"vAttach;", MATCH_PREFIX, handle_vAttach, NULL},
-    {"vKill;", MATCH_PREFIX, handle_vKill, NULL},
-    {"D", MATCH_PREFIX, handle_detach, NULL},
-    {"k", MATCH_EXACT, handle_kill, NULL},
-    {"?", MATCH_EXACT, handle_status_query, NULL},
+    {"vRun;", MATCH_PREFIX, handle_vRun, NULL, false},
+    {"vAttach;", MATCH_PREFIX, handle_vAttach, NULL, false},
+    {"vKill;", MATCH_PREFIX, handle_vKill, NULL, false},
+    {"D", MATCH_PREFIX, handle_detach, NULL, false},
+    {"k", MATCH_EXACT, handle_kill, NULL, false},
+    {"?", MATCH_EXACT, handle_status_query, NULL, false},
     /* Run control */
-    {"vCont?", MATCH_EXACT, handle_vCont_query, "vContSupported+"},
-    {"vCont;", MATCH_PREFIX, handle_vCont, NULL},
-    {"c", MATCH_PREFIX, handle_continue, NULL},
-    {"C", MATCH_PREFIX, handle_continue_signal, NULL},
-    {"s", MATCH_PREFIX, handle_step, NULL},
-    {"S", MATCH_PREFIX, handle_step_signal, NULL},
+    {"vCont?", MATCH_EXACT, handle_vCont_query, "vContSupported+", false},
+    {"vCont;", MATCH_PREFIX, handle_vCont, NULL, false},
+    {"c", MATCH_PREFIX, handle_continue, NULL, false},
+    {"C", MATCH_PREFIX, handle_continue_signal, NULL, false},
+    {"s", MATCH_PREFIX, handle_step, NULL, false},
+    {"S", MATCH_PREFIX, handle_step_signal, NULL, false},
     /* Threads */
-    {"H", MATCH_PREFIX, handle_set_thread, NULL},
-    {"T", MATCH_PREFIX, handle_thread_alive, NULL},
-    {"qC", MATCH_EXACT, handle_qC, NULL},
-    {"qfThreadInfo", MATCH_EXACT, handle_qfThreadInfo, NULL},
-    {"qsThreadInfo", MATCH_EXACT, handle_qsThreadInfo, NULL},
+    {"H", MATCH_PREFIX, handle_set_thread, NULL, false},
+    {"T", MATCH_PREFIX, handle_thread_alive, NULL, false},
+    {"qC", MATCH_EXACT, handle_qC, NULL, false},
+    {"qfThreadInfo", MATCH_EXACT, handle_qfThreadInfo, NULL, false},
+    {"qsThreadInfo", MATCH_EXACT, handle_qsThreadInfo, NULL, false},
     /* Registers */
-    {"g", MATCH_EXACT, handle_read_registers, NULL},
-    {"G", MATCH_PREFIX, handle_write_registers, NULL},
-    {"p", MATCH_PREFIX, handle_read_register, NULL},
-    {"P", MATCH_PREFIX, handle_write_register, NULL},
+    {"g", MATCH_EXACT, handle_read_registers, NULL, false},
+    {"G", MATCH_PREFIX, handle_write_registers, NULL, false},
+    {"p", MATCH_PREFIX, handle_read_register, NULL, false},
+    {"P", MATCH_PREFIX, handle_write_register, NULL, false},
     /* Memory */
-    {"m", MATCH_PREFIX, handle_read_memory, NULL},
-    {"M", MATCH_PREFIX, handle_write_memory, NULL},
-    {"X", MATCH_PREFIX, handle_write_memory_binary, NULL},
+    {"m", MATCH_PREFIX, handle_read_memory, NULL, false},
+    {"M", MATCH_PREFIX, handle_write_memory, NULL, false},
+    {"X", MATCH_PREFIX, handle_write_memory_binary, NULL, false},
     /* Breakpoints */
-    {"Z0,", MATCH_PREFIX, handle_insert_breakpoint, NULL},
-    {"z0,", MATCH_PREFIX, handle_remove_breakpoint, NULL},
+    {"Z0,", MATCH_PREFIX, handle_insert_breakpoint, NULL, false},
+    {"z0,", MATCH_PREFIX, handle_remove_breakpoint, NULL, false},
     /* Features that are protocol behaviour rather than packets */
-    {"multiprocess", MATCH_FEATURE, NULL, "multiprocess+"},
-    {"swbreak", MATCH_FEATURE, NULL, "swbreak+"},
-    {"no-resumed", MATCH_FEATURE, NULL, "no-resumed+"},
+    {"multiprocess", MATCH_FEATURE, NULL, "multiprocess+", false},
+    {"swbreak", MATCH_FEATURE, NULL, "swbreak+", false},
+    {"no-resumed", MATCH_FEATURE, NULL, "no-resumed+", false},
 };
 
 void packet_dispatch(struct session *s, const char *pkt, size_t len)
@@ -77,9 +81,19 @@ void packet_dispatch(struct session *s, const char *pkt, size_t len)
             continue;
         if (e->match == MATCH_EXACT ? (len == n && memcmp(pkt, e->name, n) == 0)
                                     : (len >= n && memcmp(pkt, e->name, n) == 0)) {
+            if (!e->before_auth && !session_authenticated(s))
+                break;
             e->handler(s, pkt + n, len - n);
             return;
         }
+    }
+    if (!session_authenticated(s)) {
+        /* Stock gdb cannot answer a challenge: tell the user what to use. */
+        log_warn("client %s sent '%.20s' without authenticating; closing", s->peer, pkt);
+        reply_error(s, "this process server requires a password: connect through "
+                       "'dbg bridge TRANSPORT,password-file=FILE'");
+        s->ending = true;
+        return;
     }
     log_debug("unsupported packet '%.40s'", pkt);
     /* The empty reply: "not supported", which every client understands. */

@@ -301,11 +301,19 @@ static int make_signalfd(void)
     return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
-void session_run(int in_fd, int out_fd, const char *peer, int id)
+bool session_authenticated(const struct session *s)
+{
+    return s->authenticated;
+}
+
+void session_run(int in_fd, int out_fd, const char *peer, int id, const struct session_config *config)
 {
     struct session *s = calloc(1, sizeof *s);
     if (!s || !rsp_decoder_init(&s->decoder, RSP_PACKET_SIZE))
         _exit(1);
+    s->config = *config;
+    s->authenticated = config->password == NULL;
+    s->target.stdio_taken = (config->flags & SESSION_ON_STDIO) != 0;
     s->in_fd = in_fd;
     s->out_fd = out_fd;
     s->id = id;
@@ -363,5 +371,5 @@ void session_run(int in_fd, int out_fd, const char *peer, int id)
     if (out_fd != in_fd)
         close(out_fd);
     log_info("ended");
-    _exit(0);
+    _exit(s->auth_failed ? SESSION_EXIT_AUTH_FAILED : 0);
 }

@@ -18,6 +18,16 @@ struct buffer {
     size_t cap;
 };
 
+/* What the listener tells a new session. */
+struct session_config {
+    unsigned flags;           /* SESSION_* */
+    const char *password;     /* NULL: no authentication */
+    unsigned auth_delay_ms;   /* extra delay after a failure (repeat offenders) */
+};
+
+/* Exit status of a session process whose client failed to authenticate. */
+#define SESSION_EXIT_AUTH_FAILED 77
+
 struct session {
     int in_fd;                /* from the client */
     int out_fd;               /* to the client (the same fd for a socket) */
@@ -27,6 +37,11 @@ struct session {
     bool ack_mode;            /* until QStartNoAckMode */
     bool extended;            /* '!' received: stay when processes end */
     bool ending;
+    struct session_config config;
+    bool authenticated;       /* or no password needed */
+    bool auth_failed;
+    bool nonce_sent;
+    uint8_t server_nonce[32];
     /* What the client said it supports in qSupported. */
     bool client_multiprocess;
     bool client_swbreak;
@@ -41,10 +56,21 @@ struct session {
     struct target target;
 };
 
+/* Session flags. */
+enum {
+    /* The protocol runs on the server's own stdin/stdout: launched
+     * programs must not read or write them (their output goes to stderr). */
+    SESSION_ON_STDIO = 1,
+};
+
 /* Runs the session on the connection IN_FD/OUT_FD until the client goes away or the
  * session is told to end; then applies the session-end rules. Never returns:
  * the session process exits. */
-void session_run(int in_fd, int out_fd, const char *peer, int id) __attribute__((noreturn));
+void session_run(int in_fd, int out_fd, const char *peer, int id, const struct session_config *config)
+    __attribute__((noreturn));
+
+/* True once the client may use the debugging packets. */
+bool session_authenticated(const struct session *s);
 
 /* --- building replies (used by the packet handlers) --- */
 void reply_str(struct session *s, const char *text);

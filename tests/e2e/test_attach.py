@@ -1,63 +1,14 @@
 """Attaching to running processes with gdb: attach, inspect, detach (the
 process keeps running), kill, several attached processes in one session,
 and every attach error the server reports."""
-import os
 import re
 import subprocess
 
-from dbgsrv_test import (TestCase, RawClient, descendants_of, main, program, proc_state,
-                         tracer_pid, wait_for)
+from dbgsrv_test import (TestCase, RawClient, main, program, proc_state, session_of, stopped_by, task_status,
+                         tasks, tracer_pid, wait_for, wait_sessions_end)
 
 
-# ---- helpers (process state from /proc) ----
-
-def tasks(pid):
-    try:
-        return sorted(int(t) for t in os.listdir("/proc/%d/task" % pid))
-    except FileNotFoundError:
-        return []
-
-
-def task_status(pid, tid):
-    """The fields of /proc/PID/task/TID/status as a dict, {} if gone."""
-    try:
-        with open("/proc/%d/task/%d/status" % (pid, tid)) as f:
-            return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
-    except (FileNotFoundError, ProcessLookupError):
-        return {}
-
-
-def free_and_running(pid):
-    """True if PID exists and none of its threads is stopped, traced or dead."""
-    tids = tasks(pid)
-    if not tids:
-        return False
-    for tid in tids:
-        st = task_status(pid, tid)
-        if not st or st["State"][0] in "tTZX" or st["TracerPid"] != "0":
-            return False
-    return True
-
-
-def activity(pid):
-    """Context switches of all threads of PID: grows only while it runs."""
-    total = 0
-    for tid in tasks(pid):
-        st = task_status(pid, tid)
-        total += int(st.get("voluntary_ctxt_switches", 0)) + int(st.get("nonvoluntary_ctxt_switches", 0))
-    return total
-
-
-def all_stopped_by(pid, tracer):
-    """True if every thread of PID is in a tracing stop under TRACER."""
-    tids = tasks(pid)
-    return bool(tids) and all(task_status(pid, t).get("State", "?")[0] == "t"
-                              and task_status(pid, t).get("TracerPid") == str(tracer) for t in tids)
-
-
-def session_pids(srv):
-    return [int(p) for p in re.findall(r"session \d+: connection from \S+ \(pid (\d+)\)", srv.log_text())]
-
+# ---- helpers ----
 
 def dead_pid():
     """A PID that certainly names no process: a child of ours, reaped."""
@@ -67,19 +18,7 @@ def dead_pid():
     return p.pid
 
 
-class AttachTestCase(TestCase):
-    def assertKeepsRunning(self, pid, what="process"):
-        """PID is not stopped, not traced, and makes progress."""
-        wait_for(lambda: free_and_running(pid), what="%s %d to run untraced" % (what, pid))
-        before = activity(pid)
-        wait_for(lambda: activity(pid) >= before + 5, what="%s %d to make progress" % (what, pid))
-        self.assertTrue(free_and_running(pid), "%s %d stopped again: %s" % (what, pid, task_status(pid, pid)))
-
-    def assertSessionsEnd(self, srv):
-        wait_for(lambda: not descendants_of(srv.pid), what="sessions to end")
-
-
-class AttachDetachTest(AttachTestCase):
+class AttachDetachTest(TestCase):
     def test_attach_inspect_detach(self):
         srv = self.server()
         prog = self.start_program("spin")
@@ -93,7 +32,7 @@ class AttachDetachTest(AttachTestCase):
         first = int(m.group(1))
         # While attached it was in a tracing stop, traced by this session.
         self.assertRegex(out, r"State:\s+t \(tracing stop\)")
-        session = session_pids(srv)[0]
+        session = session_of(srv, 0)
         self.assertRegex(out, r"TracerPid:\s+%d\b" % session)
         self.assertIn("[Inferior 1 (process %d) detached]" % pid, out)
         self.assertKeepsRunning(pid)
@@ -104,7 +43,7 @@ class AttachDetachTest(AttachTestCase):
         self.assertTrue(m, out)
         self.assertGreater(int(m.group(1)), first)
         self.assertKeepsRunning(pid)
-        self.assertSessionsEnd(srv)
+        wait_sessions_end(srv)
         log = srv.log_text()
         self.assertEqual(log.count("attached to pid %d" % pid), 2, log)
         self.assertEqual(log.count("detached from pid %d" % pid), 2, log)
@@ -136,8 +75,8 @@ class AttachDetachTest(AttachTestCase):
             self.assertEqual(c.request("!"), "OK")   # extended mode
             reply = c.request("vAttach;%x" % prog.pid)
             self.assertRegex(reply, r"^T[0-9a-f]{2}", reply)
-            session = session_pids(srv)[0]
-            self.assertTrue(all_stopped_by(prog.pid, session))
+            session = session_of(srv, 0)
+            self.assertTrue(stopped_by(prog.pid, session))
             self.assertEqual(c.request("D"), "OK")
             self.assertKeepsRunning(prog.pid)
             # In extended mode the session stays usable with no process.
@@ -153,10 +92,10 @@ class AttachDetachTest(AttachTestCase):
             # Not extended: with nothing left to debug, the server hangs up.
             self.assertRaises((ConnectionError, OSError), c.read_byte)
         self.assertKeepsRunning(prog.pid)
-        self.assertSessionsEnd(srv)
+        wait_sessions_end(srv)
 
 
-class KillAttachedTest(AttachTestCase):
+class KillAttachedTest(TestCase):
     def test_kill_attached(self):
         srv = self.server()
         prog = self.start_program("spin")
@@ -170,7 +109,7 @@ class KillAttachedTest(AttachTestCase):
         self.assertIn("[Inferior 1 (process %d) detached]" % other.pid, out)
         self.assertKeepsRunning(other.pid)
         self.assertIn("killed pid %d" % prog.pid, srv.log_text())
-        self.assertSessionsEnd(srv)
+        wait_sessions_end(srv)
 
 
     def test_kill_attached_threads(self):
@@ -180,10 +119,10 @@ class KillAttachedTest(AttachTestCase):
                        program("spin_threads"))
         self.assertIn("[Inferior 1 (process %d) killed]" % prog.pid, out)
         self.assertEqual(prog.proc.wait(10), -9)
-        self.assertSessionsEnd(srv)
+        wait_sessions_end(srv)
 
 
-class MultiprocessTest(AttachTestCase):
+class MultiprocessTest(TestCase):
     def test_detach_one_of_two(self):
         srv = self.server("-t", "tcp:port=0", "--log-level", "trace")
         p1 = self.start_program("spin")
@@ -198,7 +137,7 @@ class MultiprocessTest(AttachTestCase):
         self.assertRegex(out, r"\n\*\s*2\s+process %d\s" % p2.pid)
         self.assertIn("[Inferior 2 (process %d) detached]" % p2.pid, out)
         # After detaching inferior 2 only: it runs free, inferior 1 is still held.
-        session = session_pids(srv)[0]
+        session = session_of(srv, 0)
         self.assertRegex(out, r"/proc/%d/status:State:\s+t \(tracing stop\)" % p1.pid)
         self.assertRegex(out, r"/proc/%d/status:TracerPid:\s+%d\b" % (p1.pid, session))
         self.assertRegex(out, r"/proc/%d/status:State:\s+[RS] " % p2.pid)
@@ -227,7 +166,7 @@ class MultiprocessTest(AttachTestCase):
         self.assertKeepsRunning(p1.pid)
 
 
-class AttachErrorTest(AttachTestCase):
+class AttachErrorTest(TestCase):
     def test_no_such_process(self):
         srv = self.server()
         pid = dead_pid()
@@ -247,15 +186,15 @@ class AttachErrorTest(AttachTestCase):
         pid = prog.pid
         with RawClient(srv) as first:
             self.assertRegex(first.request("vAttach;%x" % pid), r"^T[0-9a-f]{2}")
-            holder = session_pids(srv)[0]
-            self.assertTrue(all_stopped_by(pid, holder))
+            holder = session_of(srv, 0)
+            self.assertTrue(stopped_by(pid, holder))
             out = self.gdb(srv, ["maint packet vAttach;%x" % pid, "attach %d" % pid, "info inferiors"],
                            program("spin"))
             self.assertIn('received: "E.process %d is already traced by process %d; '
                           'detach that debugger first"' % (pid, holder), out)
             self.assertIn("Attaching to process %d failed" % pid, out)
             # The failed attempts did not disturb the first session's hold.
-            self.assertTrue(all_stopped_by(pid, holder))
+            self.assertTrue(stopped_by(pid, holder))
             self.assertEqual(first.request("qC"), "QC%x" % pid)
         # The first session is gone: the process was let go, and can be attached.
         self.assertKeepsRunning(pid)
@@ -299,7 +238,7 @@ class AttachErrorTest(AttachTestCase):
         # A session's own process, from that session.
         with RawClient(srv) as c:
             c.request("qSupported")
-            session = wait_for(lambda: session_pids(srv)[1:], what="second session")[0]
+            session = session_of(srv, 1)
             self.assertEqual(c.request("vAttach;%x" % session),
                              "E.process %d is the process server itself" % session)
             self.assertEqual(c.request("vAttach;%x" % srv.pid),
@@ -307,8 +246,7 @@ class AttachErrorTest(AttachTestCase):
             self.assertNotIn(proc_state(session), ("t", "T"))
         self.assertNotIn(proc_state(srv.pid), ("t", "T"))
         self.assertEqual(tracer_pid(srv.pid), 0)
-        self.assertSessionsEnd(srv)
-        self.assertIsNone(srv.proc.poll())
+        self.assertNoSessionsLeft(srv)
 
     def test_other_session_process(self):
         # Another session's process is not "the server itself" for this one,
@@ -316,7 +254,7 @@ class AttachErrorTest(AttachTestCase):
         srv = self.server()
         with RawClient(srv) as first:
             first.request("qSupported")
-            s1 = wait_for(lambda: session_pids(srv), what="first session")[0]
+            s1 = session_of(srv, 0)
             with RawClient(srv) as second:
                 reply = second.request("vAttach;%x" % s1)
                 if reply.startswith("T"):

@@ -16,7 +16,6 @@ class BasicTest(TestCase):
         srv = self.server()
         out = self.gdb(srv, ["run 5 'two words' three"], program("hello"))
         self.assertIn("exited with code 05", out)
-        srv.stop()
         printed = srv.output()
         self.assertIn("arg2=two words", printed)
         self.assertIn("arg3=three", printed)

@@ -2,130 +2,19 @@
 own programs, and none can hold up, disturb or see another. The gdb
 clients synchronise through marker files (gdb "shell" commands), so that a
 session blocked by another one would show up as a time-out, not as luck."""
-import os
 import re
-import shutil
-import signal
 import socket
-import tempfile
 import threading
 
-from dbgsrv_test import (TestCase, RawClient, decode_reply, descendants_of, hexstr, main, program,
-                         proc_state, start_gdb, wait_for)
-
-
-# ---- helpers ----
-
-def tasks(pid):
-    try:
-        return sorted(int(t) for t in os.listdir("/proc/%d/task" % pid))
-    except FileNotFoundError:
-        return []
-
-
-def task_status(pid, tid):
-    try:
-        with open("/proc/%d/task/%d/status" % (pid, tid)) as f:
-            return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
-    except (FileNotFoundError, ProcessLookupError):
-        return {}
-
-
-def stopped_by(pid, tracer):
-    sts = [task_status(pid, t) for t in tasks(pid)]
-    return bool(sts) and all(st and st["State"][0] == "t" and int(st["TracerPid"]) == tracer for st in sts)
-
-
-def running_under(pid, tracer):
-    sts = [task_status(pid, t) for t in tasks(pid)]
-    return bool(sts) and all(st and st["State"][0] not in "tTZX" and int(st["TracerPid"]) == tracer
-                             for st in sts)
-
-
-def launched(srv):
-    """[(program path, pid)] in launch order, from the server log."""
-    return [(path, int(pid)) for path, pid in re.findall(r"launched (\S+): pid (\d+)", srv.log_text())]
-
-
-def sessions(srv):
-    """{session number: session pid} from the server log."""
-    return {int(n): int(pid) for n, pid in
-            re.findall(r"session (\d+): connection from \S+ \(pid (\d+)\)", srv.log_text())}
-
-
-def exe_of(pid):
-    try:
-        return os.readlink("/proc/%d/exe" % pid)
-    except OSError:
-        return None
+from dbgsrv_test import (TestCase, RawClient, decode_reply, finish_gdb, hexstr, kill_gdb, launched, main,
+                         proc_state, program, running_under, sessions, stopped_by, task_status, tracer_pid,
+                         wait_for, wait_launched)
 
 
 class ConcurrentTestCase(TestCase):
-    def setUp(self):
-        super().setUp()
-        self.tmp = tempfile.mkdtemp(prefix="dbgsrv-e2e-")
-        self.addCleanup(shutil.rmtree, self.tmp, True)
-
-    def server(self, *args, **kw):
-        srv = super().server(*args, **kw)
-        self.addCleanup(self._kill_launched, srv)
-        return srv
-
-    def _kill_launched(self, srv):
-        for _, pid in launched(srv):
-            exe = exe_of(pid)
-            if exe and os.path.dirname(exe) == os.path.dirname(program("hello")):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-
-    def bg_gdb(self, srv, commands, program_path=None, **kw):
-        g = start_gdb(srv, commands, program_path, **kw)
-        self.addCleanup(self._reap_gdb, g)
-        return g
-
-    def _reap_gdb(self, g):
-        if g.poll() is None:
-            try:
-                os.killpg(g.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        g.wait()
-        g.stdout.close()
-
-    def finish(self, g, timeout=60):
-        """Waits for a background gdb to exit by itself; returns its output."""
-        out, _ = g.communicate(timeout=timeout)
-        return out
-
-    # Marker files: "note" is done by a gdb when it reaches a point,
-    # "await" makes a gdb wait (at most a minute) until a marker exists.
-    def path(self, name):
-        return os.path.join(self.tmp, name)
-
-    def note(self, name):
-        return "shell touch " + self.path(name)
-
-    def await_(self, *names):
-        test = " && ".join("[ -e %s ]" % self.path(n) for n in names)
-        return "shell i=0; until %s; do i=$((i+1)); [ $i -gt 1200 ] && exit 1; sleep 0.05; done" % test
-
-    def touch(self, name):
-        open(self.path(name), "w").close()
-
-    def wait_marker(self, name, *gdbs):
-        def there():
-            for g in gdbs:
-                if g.poll() is not None:
-                    raise AssertionError("a gdb exited early:\n" + g.stdout.read())
-            return os.path.exists(self.path(name))
-        wait_for(there, timeout=30, what="marker " + name)
-
     def assertNoSessionsLeft(self, srv):
-        wait_for(lambda: not descendants_of(srv.pid),
-                 what="the server's children to go: %r" % descendants_of(srv.pid))
-        self.assertIsNone(srv.proc.poll(), "the server exited")
+        """No session left, the server runs, and no session crashed."""
+        super().assertNoSessionsLeft(srv)
         self.assertNotIn("died of signal", srv.log_text())
 
     def assertStillServes(self, srv):
@@ -157,7 +46,7 @@ class TwoClientsTest(ConcurrentTestCase):
         self.assertTrue(stopped_by(pid_a, session_a))
         self.assertEqual(len(launched(srv)), 2)
         self.touch("go")
-        out_a = self.finish(a)
+        out_a = finish_gdb(a)
         self.assertIn("Breakpoint 1, add (a=0, b=0)", out_a)
         self.assertIn("Breakpoint 1, add (a=0, b=1)", out_a)
         self.assertIn("Breakpoint 1, add (a=1, b=2)", out_a)
@@ -185,7 +74,7 @@ class TwoClientsTest(ConcurrentTestCase):
             cmds[me] += ["delete", "continue"]
         a = self.bg_gdb(srv, cmds["a"], program("hello"))
         b = self.bg_gdb(srv, cmds["b"], program("hello"))
-        out_a, out_b = self.finish(a), self.finish(b)
+        out_a, out_b = finish_gdb(a), finish_gdb(b)
         for out in (out_a, out_b):
             self.assertEqual(re.findall(r"\$\d+ = (\d+)", out), ["0", "1", "2"], out)
             self.assertIn("exited with code 02", out)
@@ -207,17 +96,17 @@ class TwoClientsTest(ConcurrentTestCase):
         self.wait_marker("a", a, b)
         self.wait_marker("b", a, b)
         s = sessions(srv)
-        tracer = {int(task_status(p1.pid, p1.pid)["TracerPid"]), int(task_status(p2.pid, p2.pid)["TracerPid"])}
+        tracer = {tracer_pid(p1.pid), tracer_pid(p2.pid)}
         self.assertEqual(tracer, set(s.values()), "each process traced by its own session")
         # B lets its process go; A's stays held.
         self.touch("b-go")
-        out_b = self.finish(b)
+        out_b = finish_gdb(b)
         self.assertIn("[Inferior 1 (process %d) detached]" % p2.pid, out_b)
         wait_for(lambda: running_under(p2.pid, 0), what="B's process to run")
-        self.assertTrue(stopped_by(p1.pid, int(task_status(p1.pid, p1.pid)["TracerPid"])))
-        self.assertNotEqual(int(task_status(p1.pid, p1.pid)["TracerPid"]), 0)
+        self.assertTrue(stopped_by(p1.pid, tracer_pid(p1.pid)))
+        self.assertNotEqual(tracer_pid(p1.pid), 0)
         self.touch("a-go")
-        out_a = self.finish(a)
+        out_a = finish_gdb(a)
         self.assertIn("[Inferior 1 (process %d) detached]" % p1.pid, out_a)
         wait_for(lambda: running_under(p1.pid, 0), what="A's process to run")
         self.assertNoSessionsLeft(srv)
@@ -248,13 +137,13 @@ class FourClientsTest(ConcurrentTestCase):
         self.assertEqual(len(pids), 4)
         tracers = set()
         for _, pid in pids:
-            tracer = int(task_status(pid, pid)["TracerPid"])
+            tracer = tracer_pid(pid)
             self.assertTrue(stopped_by(pid, tracer), "%d: %r" % (pid, task_status(pid, pid)))
             tracers.add(tracer)
         self.assertEqual(tracers, set(sessions(srv).values()))
         self.assertEqual(len(tracers), 4)
         self.touch("go")
-        outs = [self.finish(g) for g in gdbs]
+        outs = [finish_gdb(g) for g in gdbs]
         self.assertEqual(outs[0].count("Breakpoint 1, add ("), 3, outs[0])
         self.assertIn("exited with code 012", outs[0])
         self.assertEqual(outs[1].count("Breakpoint 1, add ("), 3, outs[1])
@@ -306,7 +195,7 @@ class FourClientsTest(ConcurrentTestCase):
                             "client %d: %r" % (i, results[i]))
         self.assertEqual(len(launched(srv)), n)
         for _, pid in launched(srv):
-            wait_for(lambda: proc_state(pid) is None, what="%d to be gone" % pid)
+            self.assertGone(pid)
         self.assertNoSessionsLeft(srv)
         self.assertStillServes(srv)
 
@@ -331,7 +220,7 @@ class FourClientsTest(ConcurrentTestCase):
 class KilledClientTest(ConcurrentTestCase):
     def test_sigkill_of_one_gdb_leaves_the_other_alone(self):
         srv = self.server()
-        a = self.bg_gdb(srv, ["break tick", "run 3", self.note("a"), "shell sleep 120"],
+        a = self.bg_gdb(srv, ["break tick", "run 3", self.hold("a")],
                         program("spin_threads"))
         b = self.bg_gdb(srv, ["break add", "run 7 bravo", "p b", self.note("b"), self.await_("b-go"),
                               "continue", "p b", "delete", "continue"], program("hello"))
@@ -340,19 +229,18 @@ class KilledClientTest(ConcurrentTestCase):
         procs = dict(launched(srv))
         pid_a, pid_b = procs[program("spin_threads")], procs[program("hello")]
         s = sessions(srv)
-        session_a = int(task_status(pid_a, pid_a)["TracerPid"])
-        session_b = int(task_status(pid_b, pid_b)["TracerPid"])
+        session_a = tracer_pid(pid_a)
+        session_b = tracer_pid(pid_b)
         self.assertEqual({session_a, session_b}, set(s.values()))
-        os.killpg(a.pid, signal.SIGKILL)
-        a.wait()
+        kill_gdb(a)
         # A's session ends and takes its debuggee with it...
-        wait_for(lambda: proc_state(pid_a) is None, what="A's debuggee to be gone")
-        wait_for(lambda: proc_state(session_a) is None, what="A's session to end")
+        self.assertGone(pid_a, "A's debuggee")
+        self.assertGone(session_a, "A's session")
         # ...while B's session and debuggee are untouched, still at the breakpoint.
         self.assertTrue(stopped_by(pid_b, session_b))
         self.assertIsNotNone(proc_state(session_b))
         self.touch("b-go")
-        out_b = self.finish(b)
+        out_b = finish_gdb(b)
         self.assertEqual(re.findall(r"\$\d+ = (\d+)", out_b), ["0", "1"], out_b)
         self.assertIn("exited with code 07", out_b)
         self.assertNoSessionsLeft(srv)
@@ -369,19 +257,17 @@ class KilledClientTest(ConcurrentTestCase):
         session_b = sessions(srv)[1]
         # A: a launched program, running too.
         a = self.bg_gdb(srv, ["run"], program("spin_threads"))
-        pid_a = wait_for(lambda: launched(srv), what="A's launch")[0][1]
+        pid_a = wait_launched(srv)
         wait_for(lambda: 2 in sessions(srv) and running_under(pid_a, sessions(srv)[2]), what="A running")
-        os.killpg(a.pid, signal.SIGKILL)
-        a.wait()
-        wait_for(lambda: proc_state(pid_a) is None, what="A's debuggee to be gone")
+        kill_gdb(a)
+        self.assertGone(pid_a, "A's debuggee")
         # B's process still runs under B's session, B's gdb is still there.
         self.assertTrue(running_under(prog.pid, session_b))
         self.assertIsNone(b.poll())
         # A new session can still be served meanwhile.
         self.assertStillServes(srv)
         self.assertTrue(running_under(prog.pid, session_b))
-        os.killpg(b.pid, signal.SIGKILL)
-        b.wait()
+        kill_gdb(b)
         wait_for(lambda: running_under(prog.pid, 0), what="B's process to be let go")
         self.assertNoSessionsLeft(srv)
 

@@ -2,13 +2,9 @@
 reads at the end of what is readable, binary writes (X) with bytes that need
 escaping, breakpoint bytes hidden from the client, and large reads."""
 import re
-import shutil
-import tempfile
 
-from dbgsrv_test import TestCase, decode_reply, main, program, start_gdb
-from e2e_helpers import (Rsp, static_gdb, escape_binary, finish_gdb, gdb_pause, kill_gdb,
-                         launched_pids, read_proc_mem, readable_region, received, release,
-                         wait_paused)
+from dbgsrv_test import (RawTestCase, TestCase, decode_reply, escape_binary, finish_gdb, launched_pids, main,
+                         proc_maps, program, read_proc_mem, readable_region, received, static_gdb)
 
 
 def static_breakpoint(prog, location):
@@ -24,14 +20,8 @@ def static_breakpoint(prog, location):
 def gap_after_mapping(pid):
     """End of a readable private mapping of PID that is followed by at least
     one unmapped page."""
-    maps = []
-    with open("/proc/%d/maps" % pid) as f:
-        for line in f:
-            fields = line.split()
-            start, end = (int(x, 16) for x in fields[0].split("-"))
-            name = fields[5] if len(fields) > 5 else ""
-            maps.append((start, end, fields[1], name))
-    for (start, end, perms, name), nxt in zip(maps, maps[1:]):
+    maps = proc_maps(pid)
+    for (start, end, perms, _, name), nxt in zip(maps, maps[1:]):
         if perms.startswith("r") and not name.startswith("[v") and nxt[0] >= end + 4096:
             return end
     raise AssertionError("no gap in the address space of %d" % pid)
@@ -58,7 +48,6 @@ class GdbMemoryTest(TestCase):
         self.assertRegex(out, r"<rodata>:\t\"REad-only data!\"")
         self.assertIn('"Xnitial buffer contents"', out)
         self.assertIn("exited normally", out)
-        srv.stop()
         self.assertIn("rodata=REad-only data! buffer=Xnitial buffer contents", srv.output())
 
     def test_partial_read_at_unmapped_edge(self):
@@ -83,22 +72,18 @@ class GdbMemoryTest(TestCase):
 
     def test_breakpoint_bytes_are_hidden(self):
         srv = self.server()
-        tmp = tempfile.mkdtemp(prefix="dbgsrv-mem-")
-        self.addCleanup(shutil.rmtree, tmp, True)
         offset, original = static_breakpoint("memory", "stop_here")
-        gdb = start_gdb(srv, [
+        gdb = self.bg_gdb(srv, [
             "set breakpoint always-inserted on", "break stop_here", "run", "x/2xb $pc",
             "python gdb.execute('maint packet m%x,2' % int(gdb.parse_and_eval('(long)$pc')))",
             'python print("PC=%x" % int(gdb.parse_and_eval("(long)$pc")))'] +
-            gdb_pause(tmp, "bp") + ["continue"], program("memory"))
-        self.addCleanup(kill_gdb, gdb)
-        wait_paused(tmp, "bp", gdb)
+            self.pause("bp") + ["continue"], program("memory"))
+        self.wait_marker("bp", gdb)
         pid = launched_pids(srv)[0]
         # The test reads the debuggee's memory itself: the int3 is there.
-        with open("/proc/%d/maps" % pid) as f:
-            base = int(f.readline().split("-")[0], 16)
+        base = proc_maps(pid)[0][0]
         actual = read_proc_mem(pid, base + offset, 2)
-        release(tmp, "bp")
+        self.release("bp")
         out = finish_gdb(gdb)
         pc = int(re.search(r"PC=([0-9a-f]+)", out).group(1), 16)
         self.assertEqual(pc, base + offset)
@@ -123,18 +108,11 @@ class GdbMemoryTest(TestCase):
         self.assertEqual(len(r[0]), 0x20000)
 
 
-class RawMemoryTest(TestCase):
+class RawMemoryTest(RawTestCase):
     def setUp(self):
         super().setUp()
-        self.srv = self.server()
-        self.c = Rsp(self.srv)
-        self.addCleanup(self.c.close)
         self.c.run("memory")
-        self.stop_here = self.c.addr("stop_here")
-        assert self.c.request("Z0,%x,1" % self.stop_here) == "OK"
-        stop = self.c.resume("vCont;c")
-        assert stop["swbreak"], stop
-        assert self.c.request("z0,%x,1" % self.stop_here) == "OK"
+        self.stop_here = self.c.run_to("stop_here")
         self.edge = int.from_bytes(self.c.read(self.c.addr("edge"), 8), "little")
 
     def test_binary_write_with_escapes(self):
@@ -236,8 +214,7 @@ class TwoProcessesTest(TestCase):
         """Two processes in one session: m, M and Z0 act on the process of
         the thread selected with Hg."""
         srv = self.server()
-        c = Rsp(srv)
-        self.addCleanup(c.close)
+        c = self.client(srv)
         c.run("memory")
         first, base1 = c.pid, c.base
         c.run("memory")

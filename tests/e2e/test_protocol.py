@@ -4,49 +4,17 @@ oversized packets, garbage, and a seeded fuzz of every packet kind that must
 crash neither the session nor the server."""
 import os
 import random
-import re
 import socket
 import time
 
-from dbgsrv_test import RawClient, TestCase, decode_reply, main, program, run_gdb
-from e2e_helpers import Rsp, escape_binary, launched_pids, parse_stop, read_proc_mem
+from dbgsrv_test import (RawClient, RawTestCase, TestCase, decode_reply, escape_binary, hexstr, launched,
+                         launched_pids, main, parse_stop, program, read_proc_mem, run_gdb)
 
 PACKET_SIZE = 0x20000
 
 
-class Raw(RawClient):
-    """RawClient with byte-level helpers."""
-
-    def expect_byte(self, want):
-        b = self.read_byte()
-        if b != want:
-            raise AssertionError("expected %r, got %r (then %r)" % (want, b, self.buf[:40]))
-
-    def nothing_arrives(self, seconds=0.3):
-        if self.buf:
-            return False
-        self.sock.settimeout(seconds)
-        try:
-            data = self.sock.recv(100)
-        except socket.timeout:
-            data = b""
-        finally:
-            self.sock.settimeout(15)
-        self.buf += data
-        return data == b""
-
-    def packet(self):
-        raw, ok = self.read_packet()
-        assert ok, raw
-        return raw
-
-
-class AckTest(TestCase):
-    def setUp(self):
-        super().setUp()
-        self.srv = self.server()
-        self.c = Raw(self.srv)
-        self.addCleanup(self.c.close)
+class AckTest(RawTestCase):
+    CLIENT = RawClient
 
     def test_every_packet_is_acknowledged(self):
         c = self.c
@@ -128,13 +96,7 @@ class AckTest(TestCase):
         self.assertEqual(c.packet(), b"vCont;c;C;s;S;t")
 
 
-class RepliesTest(TestCase):
-    def setUp(self):
-        super().setUp()
-        self.srv = self.server()
-        self.c = Rsp(self.srv)
-        self.addCleanup(self.c.close)
-
+class RepliesTest(RawTestCase):
     def test_unknown_packets_get_the_empty_reply(self):
         c = self.c
         for p in ["vMustReplyEmpty", "qNoSuchThing", "vNoSuchThing", "qCRC:0,10", "Z1,0,1", "z1,0,1",
@@ -200,8 +162,7 @@ class RepliesTest(TestCase):
 
     def test_packet_larger_than_packet_size(self):
         self.c.close()
-        c = Raw(self.srv)
-        self.addCleanup(c.close)
+        c = self.client(self.srv, RawClient)
         self.assertIn("PacketSize=%x" % PACKET_SIZE, c.request("qSupported"))
         c.send_raw(c.frame("q" + "a" * PACKET_SIZE))
         c.expect_byte(b"+")
@@ -223,15 +184,13 @@ class GarbageTest(TestCase):
         self.srv = self.server()
 
     def test_garbage_between_packets(self):
-        c = Raw(self.srv)
-        self.addCleanup(c.close)
+        c = self.client(self.srv, RawClient)
         c.send_raw(b"hello\x00\xff\r\n#12 garbage!\x7f")
         self.assertTrue(c.nothing_arrives())
         self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t")
 
     def test_truncated_packet_then_a_full_one(self):
-        c = Raw(self.srv)
-        self.addCleanup(c.close)
+        c = self.client(self.srv, RawClient)
         # Cut off before '#': the next '$' starts over.
         c.send_raw(b"$qSupported:multipro" + c.frame("vCont?"))
         c.expect_byte(b"+")
@@ -245,11 +204,10 @@ class GarbageTest(TestCase):
         self.assertTrue(c.nothing_arrives())
 
     def test_connection_dropped_mid_packet(self):
-        c = Raw(self.srv)
-        c.send_raw(b"$vRun;" + program("hello").encode().hex().encode())
+        c = RawClient(self.srv)
+        c.send_raw(b"$vRun;" + hexstr(program("hello")).encode())
         c.close()
-        c2 = Raw(self.srv)
-        self.addCleanup(c2.close)
+        c2 = self.client(self.srv, RawClient)
         self.assertEqual(c2.request("vCont?"), "vCont;c;C;s;S;t")
 
 
@@ -362,23 +320,13 @@ class FuzzTest(TestCase):
         program that keeps running."""
         if isinstance(payload, str):
             payload = payload.encode("latin-1")
-        body = bytearray()
-        for b in payload:
-            if b in b"$#}":
-                body += bytes([0x7D, b ^ 0x20])
-            else:
-                body.append(b)
-        c.send_raw(c.frame(bytes(body)))
+        c.send_raw(c.frame(escape_binary(payload, b"$#}")))
         for attempt in range(2):
-            c.sock.settimeout(5)
             try:
-                raw, ok = c.read_packet()
-                self.assertTrue(ok)
-                return decode_reply(raw).decode("latin-1")
+                with c.timeout(5):
+                    return c.read_reply()
             except socket.timeout:
                 c.send_raw(b"\x03")
-            finally:
-                c.sock.settimeout(15)
         self.fail("no reply to %r" % payload[:80])
 
     def sync(self, c):
@@ -388,13 +336,11 @@ class FuzzTest(TestCase):
             c.send_raw(marker)
             deadline = time.monotonic() + 2
             while time.monotonic() < deadline:
-                c.sock.settimeout(max(0.05, deadline - time.monotonic()))
                 try:
-                    raw, ok = c.read_packet()
+                    with c.timeout(max(0.05, deadline - time.monotonic())):
+                        raw, ok = c.read_packet()
                 except socket.timeout:
                     break
-                finally:
-                    c.sock.settimeout(15)
                 if ok and raw == b"m<?xml":
                     return
         self.fail("the session never answered after garbage")
@@ -402,8 +348,7 @@ class FuzzTest(TestCase):
     def test_fuzz(self):
         srv = self.server()
         rng = random.Random(self.SEED)
-        c = Rsp(srv)
-        self.addCleanup(c.close)
+        c = self.client(srv)
         self.pid = self.base = None
 
         def launch():
@@ -427,14 +372,13 @@ class FuzzTest(TestCase):
                     launch()
         self.assertGreater(kinds, self.COUNT * 0.9)
         # Nothing but hello was ever launched.
-        self.assertEqual(set(re.findall(r"launched (\S+): pid", srv.log_text())), {program("hello")})
+        self.assertEqual({path for path, _ in launched(srv)}, {program("hello")})
         self.sync(c)
         # The session still answers...
         self.assertRegex(c.request("?"), r"^[TWSX]")
         self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t")
         # ...a new session works...
-        c2 = Rsp(srv)
-        self.addCleanup(c2.close)
+        c2 = self.client(srv)
         c2.run("hello", "4")
         self.assertEqual(parse_stop(c2.request("vCont;c"))["raw"], "W04;process:%x" % c2.pid)
         # ...and gdb can still debug.

@@ -5,8 +5,7 @@ the g/G/p/P packets, good and bad."""
 import re
 import xml.etree.ElementTree as ET
 
-from dbgsrv_test import TestCase, main, program
-from e2e_helpers import Rsp, le64, received
+from dbgsrv_test import RawTestCase, TestCase, le64, main, program, received
 
 FLUSH = "maint flush register-cache"
 CORE_REGS = ["rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11",
@@ -96,7 +95,6 @@ class GdbRegistersTest(TestCase):
                              "set $ymm7.v8_int32[7] = 99", "continue"], program("registers"))
         self.assertIn("$1 = {1, 2, 3, 4, 5, 6, 7, 8}", out)
         self.assertIn("exited normally", out)
-        srv.stop()
         self.assertIn("ymm7=1,2,3,4,5,6,7,99", srv.output())
 
     def test_xmm7_write_reaches_the_thread(self):
@@ -105,7 +103,6 @@ class GdbRegistersTest(TestCase):
                              "p $ymm7.v8_int32", "continue"], program("registers"))
         self.assertIn("$1 = {1, 42, 3, 4, 5, 6, 7, 8}", out)
         self.assertIn("exited normally", out)
-        srv.stop()
         self.assertIn("ymm7=1,42,3,4,5,6,7,8", srv.output())
 
     def test_target_description_and_g_length(self):
@@ -156,23 +153,14 @@ class GdbRegistersTest(TestCase):
         self.assertRegex(replies[9], r"^[0-9a-f]{16}$")
         self.assertIn("$1 = {1, 2, 3, 4, 5, 6, 7, 8}", out)
         self.assertIn("exited normally", out)
-        srv.stop()
         self.assertIn("ymm7=1,2,3,4,5,6,7,8", srv.output())
 
 
-class RawRegistersTest(TestCase):
+class RawRegistersTest(RawTestCase):
     def setUp(self):
         super().setUp()
-        self.srv = self.server()
-        self.c = Rsp(self.srv)
-        self.addCleanup(self.c.close)
         self.c.run("registers")
-        stop_here = self.c.addr("stop_here")
-        assert self.c.request("Z0,%x,1" % stop_here) == "OK"
-        stop = self.c.resume("vCont;c")
-        assert stop["swbreak"], stop
-        assert self.c.request("z0,%x,1" % stop_here) == "OK"
-        self.stop_here = stop_here
+        self.stop_here = self.c.run_to("stop_here")
 
     def sizes(self):
         xml, off = "", 0
@@ -220,7 +208,6 @@ class RawRegistersTest(TestCase):
                     "P=00", "p%x" % len(sizes), "p", "pzz"]:
             self.assertTrue(c.request(bad).startswith("E"), bad)
         self.assertEqual(c.resume("vCont;c")["raw"], "W00;process:%x" % c.pid)
-        self.srv.stop()
         self.assertIn("ymm7=1,2,3,4,5,6,7,99", self.srv.output())
 
 

@@ -3,17 +3,12 @@ vCont and the legacy resume packets on the wire, and ^C (through gdb and as
 a raw 0x03) interrupting a running program, sleeping or busy."""
 import os
 import re
-import shutil
 import signal
-import tempfile
 import time
 
-from dbgsrv_test import TestCase, main, program, proc_state, start_gdb, wait_for
-from e2e_helpers import (OutputReader, Rsp, exe_base, finish_gdb, gdb_pause, kill_gdb, launched_pids, le64,
-                         parse_stop, release, wait_paused, read_proc_mem, static_address, static_insns, task_states)
-
-# How long an interrupt may take to stop the program ("promptly").
-PROMPT = 5.0
+from dbgsrv_test import (PROMPT, OutputReader, TestCase, exe_base, finish_gdb, launched_pids, le64, main,
+                         parse_stop, program, read_proc_mem, running_under, static_address, static_insns,
+                         stopped_by, task_states, wait_for)
 
 
 def pc_marker(name):
@@ -56,7 +51,6 @@ class GdbSteppingTest(TestCase):
         self.assertRegex(out, r"\n16\t    printf\(\"sum=%d argc=%d\\n\", sum, argc\);\n\$2 = 3\n")
         self.assertRegex(out, r"main \(argc=1, argv=0x[0-9a-f]+\) at \S*hello\.c:19\n19\t    fflush\(stdout\);")
         self.assertIn("exited normally", out)
-        srv.stop()
         self.assertIn("sum=3 argc=1", srv.output())
 
     def test_continue_to_exit_code(self):
@@ -76,7 +70,6 @@ class GdbSteppingTest(TestCase):
         self.assertIn("$2 = 13", out)
         self.assertIn("$3 = 3", out)
         self.assertIn("exited normally", out)
-        srv.stop()
         self.assertNotIn("sum=", srv.output())
 
     def test_software_watchpoint(self):
@@ -106,26 +99,21 @@ class RawResumeTest(TestCase):
         super().setUp()
         self.srv = self.server()
 
-    def rsp(self, **kw):
-        c = Rsp(self.srv, **kw)
-        self.addCleanup(c.close)
-        return c
-
     def test_continue_to_exit_reports_w(self):
-        c = self.rsp()
+        c = self.client(self.srv)
         c.run("hello", "7")
         stop = c.resume("vCont;c")
         self.assertEqual(stop["raw"], "W07;process:%x" % c.pid)
-        wait_for(lambda: proc_state(c.pid) is None, 10, what="the program to be reaped")
+        self.assertGone(c.pid, "the program (reaped)")
         self.assertEqual(c.request("qfThreadInfo"), "l")
 
     def test_vcont_query(self):
-        c = self.rsp()
+        c = self.client(self.srv)
         self.assertIn("vContSupported+", c.features)
         self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t")
 
     def test_vcont_step_is_one_instruction(self):
-        c = self.rsp()
+        c = self.client(self.srv)
         start = c.run("hello")
         add = c.addr("add")
         insns = [c.base + a for a in static_insns("hello", "add", 4)]
@@ -148,7 +136,7 @@ class RawResumeTest(TestCase):
         self.assertEqual(c.resume("vCont;c")["raw"], "W00;process:%x" % c.pid)
 
     def test_vcont_first_matching_action_wins(self):
-        c = self.rsp()
+        c = self.client(self.srv)
         c.run("hello")
         add = c.addr("add")
         insns = [c.base + a for a in static_insns("hello", "add", 3)]
@@ -180,7 +168,7 @@ class RawResumeTest(TestCase):
 
     def test_vcont_t_alone(self):
         # Without no-resumed+ the client gets an error...
-        c = self.rsp(features="multiprocess+;swbreak+")
+        c = self.client(self.srv, features="multiprocess+;swbreak+")
         c.run("hello")
         pc = c.pc()
         reply = c.request("vCont;t")
@@ -191,13 +179,13 @@ class RawResumeTest(TestCase):
         self.assertTrue(c.request("?").startswith("T05"))
         self.assertEqual(c.resume("vCont;c")["raw"], "W00;process:%x" % c.pid)
         # ...with it, N.
-        c2 = self.rsp()
+        c2 = self.client(self.srv)
         c2.run("hello")
         self.assertEqual(c2.request("vCont;t"), "N")
         self.assertEqual(c2.resume("vCont;c")["raw"], "W00;process:%x" % c2.pid)
 
     def test_malformed_vcont_is_an_error(self):
-        c = self.rsp()
+        c = self.client(self.srv)
         c.run("hello")
         pc = c.pc()
         for bad in ["vCont;", "vCont;x", "vCont;c;;", "vCont;cc", "vCont;c:", "vCont;c:zz",
@@ -213,7 +201,7 @@ class RawResumeTest(TestCase):
         self.assertNotIn("died of signal", self.srv.log_text())
 
     def test_legacy_continue_and_step(self):
-        c = self.rsp()
+        c = self.client(self.srv)
         c.run("hello", "3")
         add = c.addr("add")
         insns = [c.base + a for a in static_insns("hello", "add", 3)]
@@ -235,39 +223,28 @@ class InterruptTest(TestCase):
     """^C while the program runs: through gdb (SIGINT to gdb, which sends
     0x03) and as a raw 0x03 byte; twice in a row, continuing in between."""
 
-    def _running(self, pid):
-        states = task_states(pid)
-        return states and all(s in "RSD" for s in states.values())
-
-    def _stopped(self, pid):
-        states = task_states(pid)
-        return states and all(s == "t" for s in states.values())
-
     def _gdb_interrupt_twice(self, *args):
         srv = self.server()
         reader = OutputReader(srv)
-        tmp = tempfile.mkdtemp(prefix="dbgsrv-int-")
-        self.addCleanup(shutil.rmtree, tmp, True)
         run = "run" + "".join(" " + a for a in args)
-        gdb = start_gdb(srv, [run] + gdb_pause(tmp, "i1") + ["p counter", "continue"] +
-                        gdb_pause(tmp, "i2") + ["p counter", "p $pc"], program("spin"))
-        self.addCleanup(kill_gdb, gdb)
-        pid = int(reader.wait_line(r"^ready (\d+)$").group(1))
+        gdb = self.bg_gdb(srv, [run] + self.pause("i1") + ["p counter", "continue"] +
+                          self.pause("i2") + ["p counter", "p $pc"], program("spin"))
+        pid = reader.ready_pid()
         self.assertIn(pid, launched_pids(srv))
         counter = exe_base(pid, "spin") + static_address("spin", "counter")
         last = 0
         for name in ("i1", "i2"):
-            wait_for(lambda: self._running(pid), 20, what="the program to run")
+            wait_for(lambda: running_under(pid), 20, what="the program to run")
             # It makes progress (the counter, read by the test itself).
             wait_for(lambda: le64(read_proc_mem(pid, counter, 8).hex()) > last, 10,
                      what="the counter to move")
             t0 = time.monotonic()
             os.kill(gdb.pid, signal.SIGINT)
-            wait_paused(tmp, name, gdb)
+            self.wait_marker(name, gdb)
             self.assertLess(time.monotonic() - t0, PROMPT, "interrupt took too long")
-            self.assertTrue(self._stopped(pid), task_states(pid))
+            self.assertTrue(stopped_by(pid), task_states(pid))
             last = le64(read_proc_mem(pid, counter, 8).hex())
-            release(tmp, name)
+            self.release(name)
         out = finish_gdb(gdb)
         self.assertEqual(out.count("Program received signal SIGINT"), 2, out)
         counts = [int(v) for v in re.findall(r"^\$\d+ = (\d+)$", out, re.M)]
@@ -286,15 +263,14 @@ class InterruptTest(TestCase):
     def _raw_interrupt(self, *args):
         srv = self.server()
         reader = OutputReader(srv)
-        c = Rsp(srv)
-        self.addCleanup(c.close)
+        c = self.client(srv)
         c.run("spin", *args)
         counter = c.addr("counter")
         c.send_raw(c.frame("vCont;c"))
-        self.assertEqual(int(reader.wait_line(r"^ready (\d+)$").group(1)), c.pid)
+        self.assertEqual(reader.ready_pid(), c.pid)
         last = 0
         for round_ in range(3):
-            wait_for(lambda: self._running(c.pid), 10, what="the program to run")
+            wait_for(lambda: running_under(c.pid), 10, what="the program to run")
             # It really runs: the counter moves (read by the test itself).
             wait_for(lambda: le64(read_proc_mem(c.pid, counter, 8).hex()) > last + 10, 10,
                      what="the counter to move")
@@ -305,24 +281,18 @@ class InterruptTest(TestCase):
             self.assertLess(time.monotonic() - t0, PROMPT, "interrupt took too long")
             self.assertEqual((stop["kind"], stop["sig"]), ("T", 2), stop["raw"])
             self.assertEqual((stop["pid"], stop["tid"]), (c.pid, c.pid))
-            self.assertTrue(self._stopped(c.pid))
+            self.assertTrue(stopped_by(c.pid))
             value = le64(c.read(counter, 8).hex())
             self.assertGreater(value, last)
             last = value
             self.assertTrue(c.request("?").startswith("T02"))
             # Resume (in between rounds the stop must not come back by itself).
             c.send_raw(c.frame("vCont;c"))
-        c.sock.settimeout(0.5)
-        try:
-            extra = c.sock.recv(100)
-        except OSError:
-            extra = b""
-        c.sock.settimeout(15)
-        self.assertEqual(extra, b"", "a stray reply after a double ^C")
+        self.assertTrue(c.nothing_arrives(0.5), "a stray reply after a double ^C: %r" % c.buf)
         c.send_raw(b"\x03")
         self.assertTrue(c.read_reply().startswith("T02"))
         self.assertEqual(c.request("vKill;%x" % c.pid), "OK")
-        wait_for(lambda: proc_state(c.pid) is None, 10, what="the program to be gone")
+        self.assertGone(c.pid, "the program")
 
     def test_raw_interrupt_sleeping(self):
         self._raw_interrupt()

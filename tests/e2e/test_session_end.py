@@ -5,186 +5,26 @@ attached to are detached and keep running (never left stopped or traced);
 processes it launched are killed; no zombie and no session process is left.
 """
 import os
-import re
 import select
-import shutil
 import signal
 import socket
 import struct
-import tempfile
 
-from dbgsrv_test import (TestCase, RawClient, descendants_of, hexstr, main, program, proc_state,
-                         start_gdb, wait_for)
-
-
-# ---- helpers (process state from /proc) ----
-
-def tasks(pid):
-    try:
-        return sorted(int(t) for t in os.listdir("/proc/%d/task" % pid))
-    except FileNotFoundError:
-        return []
+from dbgsrv_test import (TestCase, RawClient, hexstr, kill_gdb, launched_pids, main, program, proc_state,
+                         running_under, session_of, session_pids, stopped_by, task_states, wait_for,
+                         wait_launched, wait_progress)
 
 
-def task_status(pid, tid):
-    try:
-        with open("/proc/%d/task/%d/status" % (pid, tid)) as f:
-            return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
-    except (FileNotFoundError, ProcessLookupError):
-        return {}
+# Programs that keep running: sleeping, busy, and with threads.
+RUNNING = (["spin"], ["spin", "busy"], ["spin_threads", "3"])
 
 
-def states(pid):
-    """{tid: (state letter, tracer pid)} for every thread of PID."""
-    out = {}
-    for tid in tasks(pid):
-        st = task_status(pid, tid)
-        if st:
-            out[tid] = (st["State"][0], int(st["TracerPid"]))
-    return out
-
-
-def running_under(pid, tracer):
-    """Every thread of PID exists, is not stopped, and TracerPid is TRACER."""
-    s = states(pid)
-    return bool(s) and all(state not in "tTZX" and tr == tracer for state, tr in s.values())
-
-
-def stopped_by(pid, tracer):
-    s = states(pid)
-    return bool(s) and all(state == "t" and tr == tracer for state, tr in s.values())
-
-
-def activity(pid):
-    total = 0
-    for tid in tasks(pid):
-        st = task_status(pid, tid)
-        total += int(st.get("voluntary_ctxt_switches", 0)) + int(st.get("nonvoluntary_ctxt_switches", 0))
-        # A busy loop never switches voluntarily: count its CPU time too.
-        try:
-            with open("/proc/%d/task/%d/stat" % (pid, tid)) as f:
-                stat = f.read()
-            total += int(stat[stat.rindex(")") + 2:].split()[11])   # utime
-        except (FileNotFoundError, ProcessLookupError, IndexError):
-            pass
-    return total
-
-
-def launched_pids(srv, path=None):
-    return [int(pid) for prog, pid in re.findall(r"launched (\S+): pid (\d+)", srv.log_text())
-            if path is None or prog == path]
-
-
-def session_pids(srv):
-    return [int(p) for p in re.findall(r"session \d+: connection from \S+ \(pid (\d+)\)", srv.log_text())]
-
-
-def exe_of(pid):
-    try:
-        return os.readlink("/proc/%d/exe" % pid)
-    except OSError:
-        return None
-
-
-class SessionEndTestCase(TestCase):
-    def setUp(self):
-        super().setUp()
-        self.tmp = tempfile.mkdtemp(prefix="dbgsrv-e2e-")
-        self.addCleanup(shutil.rmtree, self.tmp, True)
-
-    # -- starting things --
-
-    def server(self, *args, **kw):
-        srv = super().server(*args, **kw)
-        # Whatever happens, kill what it launched (only if it is still that
-        # program: a PID from our own server's log, checked by executable).
-        self.addCleanup(self._kill_launched, srv)
-        return srv
-
-    def _kill_launched(self, srv):
-        for pid in launched_pids(srv):
-            if exe_of(pid) and os.path.dirname(exe_of(pid)) == os.path.dirname(program("hello")):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-
-    def bg_gdb(self, srv, commands, program_path=None, **kw):
-        """gdb in the background, in its own process group (killed at the end)."""
-        g = start_gdb(srv, commands, program_path, **kw)
-        self.addCleanup(self._reap_gdb, g)
-        return g
-
-    def _reap_gdb(self, g):
-        if g.poll() is None:
-            try:
-                os.killpg(g.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        g.wait()
-        g.stdout.close()
-
-    def kill_gdb(self, g):
-        """Kills gdb (and the shell command it may be running) with SIGKILL."""
-        os.killpg(g.pid, signal.SIGKILL)
-        g.wait()
-        return g.stdout.read()
-
-    def marker(self, name):
-        return os.path.join(self.tmp, name)
-
-    def hold(self, name):
-        """A gdb command that marks that gdb got there, then keeps it busy."""
-        return "shell touch %s && sleep 120" % self.marker(name)
-
-    def wait_marker(self, name, g=None):
-        def there():
-            if g is not None and g.poll() is not None:
-                raise AssertionError("gdb exited early:\n" + g.stdout.read())
-            return os.path.exists(self.marker(name))
-        wait_for(there, timeout=30, what="gdb to reach " + name)
-
-    def wait_launched(self, srv, path, count=1):
-        pids = wait_for(lambda: launched_pids(srv, path)[count - 1:], what="a launched " + path)
-        return pids[0]
-
-    def session_of(self, srv, index):
-        return wait_for(lambda: session_pids(srv)[index:], what="session %d" % (index + 1))[0]
-
-    # -- checks --
-
-    def assertKeepsRunning(self, pid, what="attached process"):
-        """Not stopped, not traced, and making progress."""
-        wait_for(lambda: running_under(pid, 0), what="%s %d to run untraced (%r)" % (what, pid, states(pid)))
-        before = activity(pid)
-        wait_for(lambda: activity(pid) >= before + 5,
-                 what="%s %d to make progress (%r)" % (what, pid, states(pid)))
-        self.assertTrue(running_under(pid, 0), "%s %d: %r" % (what, pid, states(pid)))
-
-    def assertProgressesUnder(self, pid, tracer):
-        wait_for(lambda: running_under(pid, tracer),
-                 what="process %d to run under %d (%r)" % (pid, tracer, states(pid)))
-        before = activity(pid)
-        wait_for(lambda: activity(pid) >= before + 5, what="process %d to make progress" % pid)
-
-    def assertGone(self, pid, what="launched process"):
-        wait_for(lambda: proc_state(pid) is None,
-                 what="%s %d to be gone (state %r)" % (what, pid, proc_state(pid)))
-
-    def assertNoSessionsLeft(self, srv):
-        """The listener has no child left: no session, no zombie."""
-        wait_for(lambda: not descendants_of(srv.pid),
-                 what="the server's children to go: %r"
-                 % [(p, proc_state(p)) for p in descendants_of(srv.pid)])
-        self.assertIsNone(srv.proc.poll(), "the server exited")
-
-
-class GdbQuitsTest(SessionEndTestCase):
+class GdbQuitsTest(TestCase):
     def test_quit_kills_launched_at_breakpoint(self):
         srv = self.server()
         out = self.gdb(srv, ["break tick", "run", "p counter"], program("spin"))
         self.assertIn("Breakpoint 1, tick ()", out)
-        pid = self.wait_launched(srv, program("spin"))
+        pid = wait_launched(srv, program("spin"))
         self.assertGone(pid)
         self.assertIn("killed pid %d" % pid, srv.log_text())
         self.assertNoSessionsLeft(srv)
@@ -193,7 +33,7 @@ class GdbQuitsTest(SessionEndTestCase):
         srv = self.server()
         out = self.gdb(srv, ["break tick if id == 2", "run 3", "info threads"], program("spin_threads"))
         self.assertIn("hit Breakpoint 1, tick (id=2)", out)
-        pid = self.wait_launched(srv, program("spin_threads"))
+        pid = wait_launched(srv, program("spin_threads"))
         self.assertGone(pid)
         self.assertNoSessionsLeft(srv)
 
@@ -220,7 +60,7 @@ class GdbQuitsTest(SessionEndTestCase):
         self.assertNoSessionsLeft(srv)
 
 
-class DisconnectTest(SessionEndTestCase):
+class DisconnectTest(TestCase):
     def test_disconnect_with_attached_and_launched(self):
         srv = self.server()
         prog = self.start_program("spin")
@@ -229,7 +69,7 @@ class DisconnectTest(SessionEndTestCase):
                              "set remote exec-file " + hello, "break add", "run",
                              "info inferiors", "disconnect"], program("spin"))
         self.assertIn("hit Breakpoint 1, add (a=0, b=0)", out)
-        launched = self.wait_launched(srv, hello)
+        launched = wait_launched(srv, hello)
         self.assertRegex(out, r"process %d\s" % prog.pid)
         self.assertRegex(out, r"process %d\s" % launched)
         self.assertGone(launched)
@@ -243,7 +83,7 @@ class DisconnectTest(SessionEndTestCase):
         srv = self.server()
         out = self.gdb(srv, ["break add", "run", "disconnect"], program("hello"))
         self.assertIn("Breakpoint 1, add (a=0, b=0)", out)
-        self.assertGone(self.wait_launched(srv, program("hello")))
+        self.assertGone(wait_launched(srv, program("hello")))
         self.assertNoSessionsLeft(srv)
 
     def test_disconnect_with_attached(self):
@@ -257,7 +97,7 @@ class DisconnectTest(SessionEndTestCase):
     def test_detach_of_launched_leaves_it_running(self):
         srv = self.server()
         out = self.gdb(srv, ["break tick", "run", "delete", "detach"], program("spin"))
-        pid = self.wait_launched(srv, program("spin"))
+        pid = wait_launched(srv, program("spin"))
         self.assertIn("[Inferior 1 (process %d) detached]" % pid, out)
         # gdb has exited and the session has ended: the program runs on.
         self.assertNoSessionsLeft(srv)
@@ -272,38 +112,38 @@ class DisconnectTest(SessionEndTestCase):
         with RawClient(srv) as c:
             self.assertEqual(c.request("!"), "OK")
             self.assertRegex(c.request("vRun;" + hexstr(program("spin"))), r"^T05")
-            pid = self.wait_launched(srv, program("spin"))
+            pid = wait_launched(srv, program("spin"))
             self.assertEqual(c.request("D"), "OK")
             self.assertKeepsRunning(pid, "detached launched process")
             os.kill(pid, signal.SIGKILL)
             self.assertGone(pid, "detached launched process (killed)")
             self.assertEqual(c.request("?"), "W00")
             self.assertRegex(c.request("vRun;" + hexstr(program("spin"))), r"^T05")
-            second = self.wait_launched(srv, program("spin"), 2)
+            second = wait_launched(srv, program("spin"), 2)
         self.assertGone(second)
         self.assertNoSessionsLeft(srv)
 
 
-class GdbKilledTest(SessionEndTestCase):
+class GdbKilledTest(TestCase):
     def test_launched_stopped(self):
         srv = self.server()
         g = self.bg_gdb(srv, ["break tick", "run", self.hold("stopped")], program("spin"))
         self.wait_marker("stopped", g)
-        pid = self.wait_launched(srv, program("spin"))
-        self.assertTrue(stopped_by(pid, self.session_of(srv, 0)), states(pid))
-        self.kill_gdb(g)
+        pid = wait_launched(srv, program("spin"))
+        self.assertTrue(stopped_by(pid, session_of(srv, 0)), task_states(pid, tracers=True))
+        kill_gdb(g)
         self.assertGone(pid)
         self.assertNoSessionsLeft(srv)
 
     def test_launched_running(self):
-        for args in (["spin"], ["spin", "busy"], ["spin_threads", "3"]):
+        for args in RUNNING:
             with self.subTest(args=args):
                 srv = self.server()
                 path = program(args[0])
                 g = self.bg_gdb(srv, ["run " + " ".join(args[1:])], path)
-                pid = self.wait_launched(srv, path)
-                self.assertProgressesUnder(pid, self.session_of(srv, 0))
-                self.kill_gdb(g)
+                pid = wait_launched(srv, path)
+                self.assertProgressesUnder(pid, session_of(srv, 0))
+                kill_gdb(g)
                 self.assertGone(pid)
                 self.assertNoSessionsLeft(srv)
 
@@ -312,19 +152,19 @@ class GdbKilledTest(SessionEndTestCase):
         prog = self.start_program("spin_threads", "3")
         g = self.bg_gdb(srv, ["attach %d" % prog.pid, self.hold("attached")], program("spin_threads"))
         self.wait_marker("attached", g)
-        self.assertTrue(stopped_by(prog.pid, self.session_of(srv, 0)), states(prog.pid))
-        self.kill_gdb(g)
+        self.assertTrue(stopped_by(prog.pid, session_of(srv, 0)), task_states(prog.pid, tracers=True))
+        kill_gdb(g)
         self.assertKeepsRunning(prog.pid)
         self.assertNoSessionsLeft(srv)
 
     def test_attached_running(self):
-        for args in (["spin"], ["spin", "busy"], ["spin_threads", "3"]):
+        for args in RUNNING:
             with self.subTest(args=args):
                 srv = self.server()
                 prog = self.start_program(*args)
                 g = self.bg_gdb(srv, ["attach %d" % prog.pid, "continue"], program(args[0]))
-                self.assertProgressesUnder(prog.pid, self.session_of(srv, 0))
-                self.kill_gdb(g)
+                self.assertProgressesUnder(prog.pid, session_of(srv, 0))
+                kill_gdb(g)
                 self.assertKeepsRunning(prog.pid)
                 self.assertNoSessionsLeft(srv)
 
@@ -340,14 +180,13 @@ class GdbKilledTest(SessionEndTestCase):
                 g = self.bg_gdb(srv, ["attach %d" % prog.pid, "break tick", "continue",
                                       self.hold("hit%d" % len(args))], program(args[0]))
                 self.wait_marker("hit%d" % len(args), g)
-                self.assertTrue(stopped_by(prog.pid, self.session_of(srv, 0)), states(prog.pid))
-                self.kill_gdb(g)
+                self.assertTrue(stopped_by(prog.pid, session_of(srv, 0)), task_states(prog.pid, tracers=True))
+                kill_gdb(g)
                 self.assertKeepsRunning(prog.pid)
                 self.assertTrue(prog.alive(), "died: %r" % prog.proc.returncode)
                 self.assertNoSessionsLeft(srv)
                 # Still alive a little later (a stray int3 would have killed it).
-                before = activity(prog.pid)
-                wait_for(lambda: activity(prog.pid) >= before + 20, what="more progress")
+                wait_progress(prog.pid, 20, "more progress")
                 self.assertTrue(prog.alive(), "died: %r" % prog.proc.returncode)
 
     def test_attached_with_breakpoint_being_hit(self):
@@ -359,18 +198,17 @@ class GdbKilledTest(SessionEndTestCase):
                 prog = self.start_program(*args)
                 g = self.bg_gdb(srv, ["attach %d" % prog.pid, "break tick if $sp == 0", "continue"],
                                 program(args[0]))
-                session = self.session_of(srv, 0)
-                wait_for(lambda: states(prog.pid) and all(tr == session for _, tr in states(prog.pid).values()),
+                session = session_of(srv, 0)
+                wait_for(lambda: task_states(prog.pid, tracers=True)
+                         and all(tr == session for _, tr in task_states(prog.pid, tracers=True).values()),
                          what="the attach")
-                before = activity(prog.pid)
-                wait_for(lambda: activity(prog.pid) >= before + 20, what="breakpoint hits")
-                out = self.kill_gdb(g)
+                wait_progress(prog.pid, 20, "breakpoint hits")
+                out = kill_gdb(g)
                 self.assertIn("Breakpoint 1 at", out)
                 self.assertNotIn("rror", out)
                 self.assertKeepsRunning(prog.pid)
                 self.assertNoSessionsLeft(srv)
-                before = activity(prog.pid)
-                wait_for(lambda: activity(prog.pid) >= before + 20, what="more progress")
+                wait_progress(prog.pid, 20, "more progress")
                 self.assertTrue(prog.alive(), "died: %r" % prog.proc.returncode)
 
 
@@ -385,7 +223,7 @@ class GdbKilledTest(SessionEndTestCase):
                     cmds = ["attach %d" % prog.pid, "handle SIGUSR1 stop print pass", "continue",
                             self.hold("got-signal")]
                     g = self.bg_gdb(srv, cmds, program("signals"))
-                    wait_for(lambda: running_under(prog.pid, self.session_of(srv, 0)),
+                    wait_for(lambda: running_under(prog.pid, session_of(srv, 0)),
                              what="the attached program to be resumed")
                     os.kill(prog.pid, signal.SIGUSR1)
                     self.wait_marker("got-signal", g)
@@ -393,7 +231,7 @@ class GdbKilledTest(SessionEndTestCase):
                     g = self.bg_gdb(srv, ["attach %d" % prog.pid, self.hold("attached")], program("signals"))
                     self.wait_marker("attached", g)
                     os.kill(prog.pid, signal.SIGUSR1)
-                out = self.kill_gdb(g)
+                out = kill_gdb(g)
                 if reported:
                     self.assertIn("Program received signal SIGUSR1", out)
                 ready, _, _ = select.select([prog.proc.stdout], [], [], 10)
@@ -403,10 +241,9 @@ class GdbKilledTest(SessionEndTestCase):
                 self.assertNoSessionsLeft(srv)
 
 
-class ConnectionDropTest(SessionEndTestCase):
+class ConnectionDropTest(TestCase):
     def attach_raw(self, srv, prog):
-        c = RawClient(srv)
-        self.addCleanup(c.close)
+        c = self.client(srv, RawClient)
         self.assertRegex(c.request("vAttach;%x" % prog.pid), r"^T[0-9a-f]{2}")
         return c
 
@@ -419,7 +256,7 @@ class ConnectionDropTest(SessionEndTestCase):
         srv = self.server()
         prog = self.start_program("spin")
         c = self.attach_raw(srv, prog)
-        self.assertTrue(stopped_by(prog.pid, self.session_of(srv, 0)))
+        self.assertTrue(stopped_by(prog.pid, session_of(srv, 0)))
         c.close()
         self.assertKeepsRunning(prog.pid)
         self.assertNoSessionsLeft(srv)
@@ -433,14 +270,14 @@ class ConnectionDropTest(SessionEndTestCase):
         self.assertNoSessionsLeft(srv)
 
     def test_drop_while_attached_process_runs(self):
-        for args in (["spin"], ["spin", "busy"], ["spin_threads", "3"]):
+        for args in RUNNING:
             with self.subTest(args=args):
                 srv = self.server()
                 prog = self.start_program(*args)
                 c = self.attach_raw(srv, prog)
                 c.send_raw(c.frame("vCont;c"))
                 c.expect_ack()
-                self.assertProgressesUnder(prog.pid, self.session_of(srv, 0))
+                self.assertProgressesUnder(prog.pid, session_of(srv, 0))
                 self.reset(c)
                 self.assertKeepsRunning(prog.pid)
                 self.assertNoSessionsLeft(srv)
@@ -449,22 +286,21 @@ class ConnectionDropTest(SessionEndTestCase):
         for running in (False, True):
             with self.subTest(running=running):
                 srv = self.server()
-                c = RawClient(srv)
-                self.addCleanup(c.close)
+                c = self.client(srv, RawClient)
                 self.assertEqual(c.request("!"), "OK")
                 self.assertRegex(c.request("vRun;" + hexstr(program("spin_threads")) + ";" + hexstr("2")),
                                  r"^T05")
-                pid = self.wait_launched(srv, program("spin_threads"))
+                pid = wait_launched(srv, program("spin_threads"))
                 if running:
                     c.send_raw(c.frame("vCont;c"))
                     c.expect_ack()
-                    self.assertProgressesUnder(pid, self.session_of(srv, 0))
+                    self.assertProgressesUnder(pid, session_of(srv, 0))
                 self.reset(c)
                 self.assertGone(pid)
                 self.assertNoSessionsLeft(srv)
 
 
-class SessionDiesTest(SessionEndTestCase):
+class SessionDiesTest(TestCase):
     def test_session_process_killed(self):
         # A session process that dies without cleaning up (SIGKILL): its
         # launched debuggee dies with it (PTRACE_O_EXITKILL), its attached
@@ -476,8 +312,8 @@ class SessionDiesTest(SessionEndTestCase):
             self.assertEqual(c.request("!"), "OK")
             self.assertRegex(c.request("vAttach;%x" % prog.pid), r"^T[0-9a-f]{2}")
             self.assertRegex(c.request("vRun;" + hexstr(program("spin"))), r"^T05")
-            launched = self.wait_launched(srv, program("spin"))
-            session = self.session_of(srv, 0)
+            launched = wait_launched(srv, program("spin"))
+            session = session_of(srv, 0)
             self.assertTrue(stopped_by(prog.pid, session))
             self.assertTrue(stopped_by(launched, session))
             os.kill(session, signal.SIGKILL)
@@ -490,19 +326,19 @@ class SessionDiesTest(SessionEndTestCase):
         self.assertIn("exited with code 03", out)
 
 
-class ServerStopTest(SessionEndTestCase):
+class ServerStopTest(TestCase):
     def test_sigterm_ends_every_session(self):
         srv = self.server()
         # Session 1: a launched program, stopped at a breakpoint.
         g1 = self.bg_gdb(srv, ["break tick", "run", self.hold("launched")], program("spin"))
         self.wait_marker("launched", g1)
-        launched = self.wait_launched(srv, program("spin"))
-        s1 = self.session_of(srv, 0)
+        launched = wait_launched(srv, program("spin"))
+        s1 = session_of(srv, 0)
         self.assertTrue(stopped_by(launched, s1))
         # Session 2: an attached program, running under gdb's "continue".
         prog = self.start_program("spin_threads", "3")
         g2 = self.bg_gdb(srv, ["attach %d" % prog.pid, "continue"], program("spin_threads"))
-        self.assertProgressesUnder(prog.pid, self.session_of(srv, 1))
+        self.assertProgressesUnder(prog.pid, session_of(srv, 1))
         sessions = session_pids(srv)
         self.assertEqual(srv.stop(signal.SIGTERM), 0, srv.log_text())
         self.assertGone(launched)
@@ -520,25 +356,23 @@ class ServerStopTest(SessionEndTestCase):
         srv = self.server()
         # Session 1: a launched program, running.
         g1 = self.bg_gdb(srv, ["run 2"], program("spin_threads"))
-        launched = self.wait_launched(srv, program("spin_threads"))
-        self.assertProgressesUnder(launched, self.session_of(srv, 0))
+        launched = wait_launched(srv, program("spin_threads"))
+        self.assertProgressesUnder(launched, session_of(srv, 0))
         # Session 2: an attached program, stopped.
         prog = self.start_program("spin")
         g2 = self.bg_gdb(srv, ["attach %d" % prog.pid, self.hold("attached")], program("spin"))
         self.wait_marker("attached", g2)
-        self.assertTrue(stopped_by(prog.pid, self.session_of(srv, 1)))
+        self.assertTrue(stopped_by(prog.pid, session_of(srv, 1)))
         # Session 3: a raw client attached and running, session 4: idle.
         other = self.start_program("spin", "busy")
-        c = RawClient(srv)
-        self.addCleanup(c.close)
+        c = self.client(srv, RawClient)
         self.assertRegex(c.request("vAttach;%x" % other.pid), r"^T[0-9a-f]{2}")
         c.send_raw(c.frame("vCont;c"))
         c.expect_ack()
-        self.assertProgressesUnder(other.pid, self.session_of(srv, 2))
-        idle = RawClient(srv)
-        self.addCleanup(idle.close)
+        self.assertProgressesUnder(other.pid, session_of(srv, 2))
+        idle = self.client(srv, RawClient)
         idle.request("qSupported")
-        self.session_of(srv, 3)
+        session_of(srv, 3)
         sessions = session_pids(srv)
         self.assertEqual(srv.stop(signal.SIGINT), 0, srv.log_text())
         self.assertGone(launched)

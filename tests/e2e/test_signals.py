@@ -2,13 +2,10 @@
 by signal (X), signals chosen by gdb, and signals sent from outside."""
 import os
 import re
-import shutil
 import signal
-import tempfile
 
-from dbgsrv_test import TestCase, main, program, start_gdb, wait_for
-from e2e_helpers import (OutputReader, Rsp, finish_gdb, gdb_pause, kill_gdb, launched_pids,
-                         release, task_states, wait_paused)
+from dbgsrv_test import (OutputReader, RawTestCase, TestCase, finish_gdb, launched_pids, main, program,
+                         task_states, wait_for)
 
 # gdb's own signal numbers (not the host's) on the wire.
 GDB_SIGABRT, GDB_SIGUSR1, GDB_SIGUSR2, GDB_SIGKILL = 6, 30, 31, 9
@@ -20,7 +17,6 @@ class GdbSignalsTest(TestCase):
         out = self.gdb(srv, ["run usr1", "continue"], program("signals"))
         self.assertIn("Program received signal SIGUSR1", out)
         self.assertIn("exited normally", out)
-        srv.stop()
         self.assertIn("handled=1 last=%d" % signal.SIGUSR1, srv.output())
 
     def test_signal_0_suppresses(self):
@@ -28,7 +24,6 @@ class GdbSignalsTest(TestCase):
         out = self.gdb(srv, ["run usr1", "signal 0"], program("signals"))
         self.assertIn("Program received signal SIGUSR1", out)
         self.assertIn("exited normally", out)
-        srv.stop()
         self.assertIn("handled=0 last=0", srv.output())
 
     def test_handle_nopass_suppresses(self):
@@ -37,7 +32,6 @@ class GdbSignalsTest(TestCase):
                        program("signals"))
         self.assertIn("Program received signal SIGUSR1", out)
         self.assertIn("exited normally", out)
-        srv.stop()
         self.assertIn("handled=0 last=0", srv.output())
 
     def test_handle_nostop_pass_delivers_without_stopping(self):
@@ -48,7 +42,6 @@ class GdbSignalsTest(TestCase):
         self.assertIn("Breakpoint 1, after_raise", out)
         self.assertIn("$1 = 1", out)
         self.assertIn("exited normally", out)
-        srv.stop()
         self.assertIn("handled=1 last=%d" % signal.SIGUSR1, srv.output())
 
     def test_abort_terminates_with_sigabrt(self):
@@ -58,11 +51,10 @@ class GdbSignalsTest(TestCase):
         self.assertIn("Program terminated with signal SIGABRT", out)
         self.assertNotIn("exited normally", out)
 
-    def _wait_mode(self, srv, cmds, tmp):
+    def _wait_mode(self, srv, cmds):
         reader = OutputReader(srv)
-        gdb = start_gdb(srv, ["run wait"] + cmds, program("signals"))
-        self.addCleanup(kill_gdb, gdb)
-        pid = int(reader.wait_line(r"^ready (\d+)$").group(1))
+        gdb = self.bg_gdb(srv, ["run wait"] + cmds, program("signals"))
+        pid = reader.ready_pid()
         self.assertIn(pid, launched_pids(srv))
         return reader, gdb, pid
 
@@ -70,23 +62,23 @@ class GdbSignalsTest(TestCase):
         states = task_states(pid)
         return states and set(states.values()) <= {"S"}
 
+    def _interrupt_in_pause(self, gdb, pid, pause):
+        """Once the program waits in pause(), ^C through gdb; then lets gdb go
+        on past its pause PAUSE."""
+        wait_for(lambda: self._in_pause(pid), 10, what="the program to wait in pause()")
+        os.kill(gdb.pid, signal.SIGINT)
+        self.wait_marker(pause, gdb)
+        self.release(pause)
+
     def test_signal_chosen_by_gdb(self):
         """signals wait: interrupt, then "signal SIGUSR2" delivers it."""
         srv = self.server()
-        tmp = tempfile.mkdtemp(prefix="dbgsrv-sig-")
-        self.addCleanup(shutil.rmtree, tmp, True)
-        reader, gdb, pid = self._wait_mode(srv, gdb_pause(tmp, "stopped") + [
+        reader, gdb, pid = self._wait_mode(srv, self.pause("stopped") + [
             "break on_signal", "signal SIGUSR2", "p sig", "p handled", "continue"] +
-            gdb_pause(tmp, "end"), tmp)
-        wait_for(lambda: self._in_pause(pid), 10, what="the program to wait in pause()")
-        os.kill(gdb.pid, signal.SIGINT)
-        wait_paused(tmp, "stopped", gdb)
-        release(tmp, "stopped")
+            self.pause("end"))
+        self._interrupt_in_pause(gdb, pid, "stopped")
         self.assertEqual(reader.wait_line(r"^got (\d+)$").group(1), str(int(signal.SIGUSR2)))
-        wait_for(lambda: self._in_pause(pid), 10, what="the program to wait again")
-        os.kill(gdb.pid, signal.SIGINT)
-        wait_paused(tmp, "end", gdb)
-        release(tmp, "end")
+        self._interrupt_in_pause(gdb, pid, "end")
         out = finish_gdb(gdb)
         self.assertIn("Breakpoint 1, on_signal (sig=%d)" % signal.SIGUSR2, out)
         self.assertIn("$1 = %d" % signal.SIGUSR2, out)
@@ -97,21 +89,16 @@ class GdbSignalsTest(TestCase):
 
     def test_signal_from_outside_is_reported_and_passed(self):
         srv = self.server()
-        tmp = tempfile.mkdtemp(prefix="dbgsrv-sig-")
-        self.addCleanup(shutil.rmtree, tmp, True)
-        reader, gdb, pid = self._wait_mode(srv, gdb_pause(tmp, "usr1") + ["p last_signal", "continue"] +
-                                           gdb_pause(tmp, "end"), tmp)
+        reader, gdb, pid = self._wait_mode(srv, self.pause("usr1") + ["p last_signal", "continue"] +
+                                           self.pause("end"))
         wait_for(lambda: self._in_pause(pid), 10, what="the program to wait in pause()")
         os.kill(pid, signal.SIGUSR1)
-        wait_paused(tmp, "usr1", gdb)
+        self.wait_marker("usr1", gdb)
         self.assertEqual(set(task_states(pid).values()), {"t"})
         self.assertEqual(reader.text().count("got "), 0)
-        release(tmp, "usr1")
+        self.release("usr1")
         self.assertEqual(reader.wait_line(r"^got (\d+)$").group(1), str(int(signal.SIGUSR1)))
-        wait_for(lambda: self._in_pause(pid), 10, what="the program to wait again")
-        os.kill(gdb.pid, signal.SIGINT)
-        wait_paused(tmp, "end", gdb)
-        release(tmp, "end")
+        self._interrupt_in_pause(gdb, pid, "end")
         out = finish_gdb(gdb)
         self.assertIn("Program received signal SIGUSR1", out)
         self.assertIn("$1 = 0", out)
@@ -119,13 +106,7 @@ class GdbSignalsTest(TestCase):
         self.assertEqual(reader.text().count("got "), 1, reader.text())
 
 
-class RawSignalsTest(TestCase):
-    def setUp(self):
-        super().setUp()
-        self.srv = self.server()
-        self.c = Rsp(self.srv)
-        self.addCleanup(self.c.close)
-
+class RawSignalsTest(RawTestCase):
     def test_signal_numbers_on_the_wire(self):
         c = self.c
         c.run("signals", "usr1")
@@ -134,7 +115,6 @@ class RawSignalsTest(TestCase):
         self.assertTrue(c.request("?").startswith("T%02x" % GDB_SIGUSR1))
         self.assertEqual(c.resume("vCont;C%02x:%s" % (GDB_SIGUSR1, c.ptid()))["raw"],
                          "W00;process:%x" % c.pid)
-        self.srv.stop()
         self.assertIn("handled=1 last=%d" % signal.SIGUSR1, self.srv.output())
 
     def test_legacy_C_delivers_another_signal(self):
@@ -144,7 +124,6 @@ class RawSignalsTest(TestCase):
         self.assertEqual(stop["sig"], GDB_SIGUSR1, stop["raw"])
         # Deliver SIGUSR2 instead of SIGUSR1.
         self.assertEqual(c.resume("C%02x" % GDB_SIGUSR2)["raw"], "W00;process:%x" % c.pid)
-        self.srv.stop()
         self.assertIn("handled=1 last=%d" % signal.SIGUSR2, self.srv.output())
 
     def test_abort_is_an_x_reply(self):
@@ -174,7 +153,6 @@ class RawSignalsTest(TestCase):
         self.assertEqual((stop["kind"], stop["sig"]), ("T", 5), stop["raw"])
         self.assertEqual(c.pc(), handler)
         self.assertEqual(c.resume("vCont;c")["raw"], "W00;process:%x" % c.pid)
-        self.srv.stop()
         self.assertIn("handled=1", self.srv.output())
 
 
@@ -205,14 +183,12 @@ class SignalNumbersTest(TestCase):
         reported = re.findall(r"Program received signal (\S+?),", out)
         self.assertEqual(reported, [SIGNAL_TABLE[s][0] for s in sigs], out)
         self.assertIn("exited normally", out)
-        srv.stop()
         printed = srv.output()
         self.assertEqual(printed, "".join("got %d\n" % s for s in sigs) + "done\n")
 
     def test_signal_numbers_on_the_wire(self):
         srv = self.server()
-        c = Rsp(srv)
-        self.addCleanup(c.close)
+        c = self.client(srv)
         sigs = sorted(SIGNAL_TABLE)
         c.run("raise_signals", *[str(s) for s in sigs])
         stop = c.resume("vCont;c")
@@ -223,7 +199,6 @@ class SignalNumbersTest(TestCase):
             # Deliver it back: vCont;C and the legacy C, in turn.
             stop = c.resume("vCont;C%02x:%s" % (num, c.ptid()) if i % 2 == 0 else "C%02x" % num)
         self.assertEqual(stop["raw"], "W00;process:%x" % c.pid)
-        srv.stop()
         self.assertEqual(srv.output(), "".join("got %d\n" % s for s in sigs) + "done\n")
 
 if __name__ == "__main__":

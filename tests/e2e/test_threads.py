@@ -6,15 +6,12 @@ main thread exited first."""
 import collections
 import os
 import re
-import shutil
 import signal
-import tempfile
 import time
 
-from dbgsrv_test import TestCase, main, program, start_gdb, wait_for
-from e2e_helpers import (OutputReader, Rsp, exe_base, finish_gdb, gdb_pause, kill_gdb, launched_pids, le64,
-                         parse_stop, read_proc_mem, release, source_line, static_address, static_insns,
-                         static_line_address, task_states, wait_paused)
+from dbgsrv_test import (PROMPT, OutputReader, RawTestCase, TestCase, exe_base, finish_gdb, launched_pids, le64,
+                         main, parse_stop, program, read_proc_mem, source_line, static_address, static_insns,
+                         static_line_address, task_states, wait_for)
 
 THREAD_LINE = re.compile(r"^(\*?)\s+(\d+)\s+Thread (\d+)\.(\d+)\s+(.*)$", re.M)
 
@@ -56,7 +53,6 @@ class GdbThreadsTest(TestCase):
         self.assertEqual(collections.Counter(hits), {"0": 3, "1": 3, "2": 3, "3": 3}, out)
         self.assertIn("exited normally", out)
         self.assertNotIn("SIGTRAP", out)
-        srv.stop()
         self.assertIn("calls=12", srv.output())
 
     def test_next_while_other_threads_hit_the_breakpoint(self):
@@ -69,15 +65,12 @@ class GdbThreadsTest(TestCase):
         self.assertEqual(collections.Counter(hits), {"0": 3, "1": 3, "2": 3, "3": 3}, out)
         self.assertIn("exited normally", out)
         self.assertNotIn("SIGTRAP", out)
-        srv.stop()
         self.assertIn("calls=12", srv.output())
 
     def test_many_threads_many_hits(self):
         """8 threads x 2 rounds through a gdb loop: 16 hits."""
         srv = self.server()
-        tmp = tempfile.mkdtemp(prefix="dbgsrv-thr-")
-        self.addCleanup(shutil.rmtree, tmp, True)
-        script = tmp + "/loop.gdb"
+        script = self.tmp_path("loop.gdb")
         with open(script, "w") as f:
             f.write("set $i = 1\nwhile $i < 16\n  continue\n  set $i = $i + 1\nend\n")
         out = self.gdb(srv, ["break hit", "run 8 2", "source " + script, "continue"],
@@ -86,27 +79,23 @@ class GdbThreadsTest(TestCase):
         self.assertEqual(len(hits), 16, out)
         self.assertEqual(collections.Counter(hits), {str(i): 2 for i in range(8)}, out)
         self.assertIn("exited normally", out)
-        srv.stop()
         self.assertIn("calls=16", srv.output())
 
     def test_all_threads_stop_when_one_stops(self):
         srv = self.server()
-        tmp = tempfile.mkdtemp(prefix="dbgsrv-thr-")
-        self.addCleanup(shutil.rmtree, tmp, True)
-        cmds = ["break hit", "run", "info threads"] + gdb_pause(tmp, "p1")
+        cmds = ["break hit", "run", "info threads"] + self.pause("p1")
         for i in range(2, 5):
-            cmds += ["continue", "info threads"] + gdb_pause(tmp, "p%d" % i)
-        gdb = start_gdb(srv, cmds + ["kill"], program("threads"))
-        self.addCleanup(kill_gdb, gdb)
+            cmds += ["continue", "info threads"] + self.pause("p%d" % i)
+        gdb = self.bg_gdb(srv, cmds + ["kill"], program("threads"))
         seen = []
         for i in range(1, 5):
-            wait_paused(tmp, "p%d" % i, gdb)
+            self.wait_marker("p%d" % i, gdb)
             pid = launched_pids(srv)[0]
             states = task_states(pid)
             self.assertGreaterEqual(len(states), 2, states)
             self.assertEqual(set(states.values()), {"t"}, "not every thread is stopped: %s" % states)
             seen.append(sorted(states))
-            release(tmp, "p%d" % i)
+            self.release("p%d" % i)
         out = finish_gdb(gdb)
         self.assertEqual(out.count("hit Breakpoint 1, hit"), 4, out)
         self.assertNotIn("(running)", out)
@@ -132,17 +121,10 @@ class GdbThreadsTest(TestCase):
         self.assertGreaterEqual(out.count("[New Thread"), 4, out)
         self.assertNotIn("SIGTRAP", out)
         self.assertIn("exited normally", out)
-        srv.stop()
         self.assertIn("calls=12", srv.output())
 
 
-class RawThreadsTest(TestCase):
-    def setUp(self):
-        super().setUp()
-        self.srv = self.server()
-        self.c = Rsp(self.srv)
-        self.addCleanup(self.c.close)
-
+class RawThreadsTest(RawTestCase):
     def thread_list(self):
         reply = self.c.request("qfThreadInfo")
         self.assertTrue(reply.startswith("m"), reply)
@@ -221,7 +203,6 @@ class RawThreadsTest(TestCase):
             self.assertEqual(c.request("Z0,%x,1" % hit), "OK")
         self.assertEqual(stop["raw"], "W00;process:%x" % c.pid)
         self.assertEqual(sorted(hits.values()), [3, 3, 3, 3], hits)
-        self.srv.stop()
         self.assertIn("calls=12", self.srv.output())
 
     def test_step_one_thread_others_stay_stopped(self):
@@ -248,11 +229,7 @@ class RawThreadsTest(TestCase):
             self.assertEqual(set(task_states(c.pid).values()), {"t"})
             self.assertEqual({t: c.pc(c.ptid(t)) for t in others}, others)
         self.assertEqual(c.resume("vCont;c")["raw"], "W00;process:%x" % c.pid)
-        self.srv.stop()
         self.assertIn("calls=12", self.srv.output())
-
-
-PROMPT = 5.0
 
 
 def live_states(pid):
@@ -266,12 +243,11 @@ class InterruptThreadsTest(TestCase):
     def _raw_interrupts(self, prog, args, counter_expr, nthreads):
         srv = self.server()
         reader = OutputReader(srv)
-        c = Rsp(srv)
-        self.addCleanup(c.close)
+        c = self.client(srv)
         c.run(prog, *args)
         counter = c.addr(counter_expr)
         c.send_raw(c.frame("vCont;c"))
-        self.assertEqual(int(reader.wait_line(r"^ready (\d+)$").group(1)), c.pid)
+        self.assertEqual(reader.ready_pid(), c.pid)
         last = 0
         for _ in range(2):
             wait_for(lambda: set(live_states(c.pid).values()) <= set("RSD"), 10, what="running threads")
@@ -279,13 +255,11 @@ class InterruptThreadsTest(TestCase):
                      what="the program to make progress")
             t0 = time.monotonic()
             c.send_raw(b"\x03")
-            c.sock.settimeout(PROMPT)
-            try:
-                stop = parse_stop(c.read_reply())
-            except OSError:
-                self.fail("no stop reply %.1fs after ^C; threads: %s" % (PROMPT, task_states(c.pid)))
-            finally:
-                c.sock.settimeout(15)
+            with c.timeout(PROMPT):
+                try:
+                    stop = parse_stop(c.read_reply())
+                except OSError:
+                    self.fail("no stop reply %.1fs after ^C; threads: %s" % (PROMPT, task_states(c.pid)))
             self.assertLess(time.monotonic() - t0, PROMPT)
             self.assertEqual((stop["kind"], stop["sig"], stop["pid"]), ("T", 2, c.pid), stop["raw"])
             states = live_states(c.pid)
@@ -319,20 +293,17 @@ class InterruptThreadsTest(TestCase):
     def test_gdb_interrupt_threads(self):
         srv = self.server()
         reader = OutputReader(srv)
-        tmp = tempfile.mkdtemp(prefix="dbgsrv-thr-")
-        self.addCleanup(shutil.rmtree, tmp, True)
-        gdb = start_gdb(srv, ["run 4 busy", "info threads"] + gdb_pause(tmp, "int") +
-                        ["p counters[0] > 0 && counters[3] > 0", "kill"], program("mtspin"))
-        self.addCleanup(kill_gdb, gdb)
-        pid = int(reader.wait_line(r"^ready (\d+)$").group(1))
+        gdb = self.bg_gdb(srv, ["run 4 busy", "info threads"] + self.pause("int") +
+                          ["p counters[0] > 0 && counters[3] > 0", "kill"], program("mtspin"))
+        pid = reader.ready_pid()
         self.assertIn(pid, launched_pids(srv))
         counters = exe_base(pid, "mtspin") + static_address("mtspin", "counters")
         wait_for(lambda: all(read_proc_mem(pid, counters, 32)[i * 8:i * 8 + 8] != bytes(8) for i in range(4)),
                  10, what="every thread to run")
         os.kill(gdb.pid, signal.SIGINT)
-        wait_paused(tmp, "int", gdb, timeout=PROMPT * 2)
+        self.wait_marker("int", gdb, timeout=PROMPT * 2)
         states = task_states(pid)
-        release(tmp, "int")
+        self.release("int")
         out = finish_gdb(gdb)
         self.assertEqual(len(states), 5, states)
         self.assertEqual(set(states.values()), {"t"}, states)
@@ -349,13 +320,11 @@ class LeaderExitTest(TestCase):
         hits = re.findall(r"Breakpoint 1, hit \(id=(\d)\)", out)
         self.assertEqual(collections.Counter(hits), {"0": 2, "1": 2, "2": 2}, out)
         self.assertIn("exited normally", out)
-        srv.stop()
         self.assertIn("last worker done calls=6", srv.output())
 
     def test_raw_hits_after_main_thread_exited(self):
         srv = self.server()
-        c = Rsp(srv)
-        self.addCleanup(c.close)
+        c = self.client(srv)
         c.run("leader_exit", "3", "2")
         hit = c.addr("hit")
         self.assertEqual(c.request("Z0,%x,1" % hit), "OK")

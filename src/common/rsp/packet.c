@@ -5,7 +5,7 @@
 
 #include "rsp/hex.h"
 
-enum { ST_IDLE, ST_DATA, ST_CSUM1, ST_CSUM2 };
+enum { ST_IDLE, ST_DATA, ST_RLE_COUNT, ST_CSUM1, ST_CSUM2 };
 
 bool rsp_decoder_init(struct rsp_decoder *d, size_t limit)
 {
@@ -31,6 +31,7 @@ static void start_packet(struct rsp_decoder *d)
     d->sum = 0;
     d->escape = false;
     d->overflow = false;
+    d->malformed = false;
 }
 
 static void append(struct rsp_decoder *d, char c)
@@ -72,7 +73,9 @@ size_t rsp_decoder_feed(struct rsp_decoder *d, const uint8_t *in, size_t n,
                 break;
             }
             d->sum = (uint8_t)(d->sum + c);
-            if (d->escape) {
+            if (c == '*' && d->expand_rle && !d->escape) {
+                d->state = ST_RLE_COUNT;
+            } else if (d->escape) {
                 append(d, (char)(c ^ 0x20));
                 d->escape = false;
             } else if (c == '}') {
@@ -81,6 +84,23 @@ size_t rsp_decoder_feed(struct rsp_decoder *d, const uint8_t *in, size_t n,
                 append(d, (char)c);
             }
             break;
+        case ST_RLE_COUNT: {
+            /* The count byte is literal (never an escape): N-29 repeats of
+             * the previous byte. */
+            d->sum = (uint8_t)(d->sum + c);
+            d->state = ST_DATA;
+            int count = (int)c - 29;
+            if (d->len == 0 || count < 0 || c == '#' || c == '$') {
+                d->malformed = true;
+                if (c == '#')
+                    d->state = ST_CSUM1;
+                break;
+            }
+            char prev = d->buf[d->len - 1];
+            for (int k = 0; k < count; k++)
+                append(d, prev);
+            break;
+        }
         case ST_CSUM1:
             d->csum_hi = hex_digit_value(c);
             d->state = ST_CSUM2;
@@ -91,7 +111,7 @@ size_t rsp_decoder_feed(struct rsp_decoder *d, const uint8_t *in, size_t n,
             d->buf[d->len] = '\0';
             if (d->overflow)
                 ev->kind = RSP_EVENT_TOO_LONG;
-            else if (d->csum_hi < 0 || lo < 0 || d->escape ||
+            else if (d->csum_hi < 0 || lo < 0 || d->escape || d->malformed ||
                      (uint8_t)(d->csum_hi << 4 | lo) != d->sum)
                 ev->kind = RSP_EVENT_BAD_CHECKSUM;
             else {

@@ -43,6 +43,10 @@ struct rsp_decoder {
     int csum_hi;     /* first checksum digit, -1 if bad */
     bool escape;     /* previous raw byte was '}' */
     bool overflow;   /* payload exceeded limit: consume, then report */
+    bool malformed;  /* a bad run-length count: report as a bad packet */
+    /* Expand run-length encoding ("c*N"): on for a client reading replies,
+     * off for the server (requests are never run-length encoded). */
+    bool expand_rle;
 };
 
 /* LIMIT is the largest payload accepted. Returns false on allocation failure. */

@@ -10,24 +10,24 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-int tcp_listen(struct transport_spec *spec, char *err, size_t errlen)
+/* Binds and listens on one port; returns the fd, or -1 with errno set. */
+static int listen_port(const char *host, unsigned port, int family, char *err, size_t errlen)
 {
-    const char *host = spec->bind[0] ? spec->bind : (spec->ipversion == 6 ? "::1" : "127.0.0.1");
-    char port[8];
-    snprintf(port, sizeof port, "%u", spec->port);
-
+    char service[8];
+    snprintf(service, sizeof service, "%u", port);
     struct addrinfo hints = {0};
-    hints.ai_family = spec->ipversion == 4 ? AF_INET : spec->ipversion == 6 ? AF_INET6 : AF_UNSPEC;
+    hints.ai_family = family;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_PASSIVE;
     struct addrinfo *res;
-    int rc = getaddrinfo(host, port, &hints, &res);
+    int rc = getaddrinfo(host, service, &hints, &res);
     if (rc != 0) {
         snprintf(err, errlen, "cannot resolve bind address '%s': %s", host, gai_strerror(rc));
+        errno = EINVAL;
         return -1;
     }
     int fd = -1;
-    int last_errno = 0;
+    int last_errno = EADDRNOTAVAIL;
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
         fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
         if (fd < 0) {
@@ -46,11 +46,31 @@ int tcp_listen(struct transport_spec *spec, char *err, size_t errlen)
     }
     freeaddrinfo(res);
     if (fd < 0) {
-        if (last_errno == EADDRINUSE)
+        snprintf(err, errlen, "cannot listen on %s port %u: %s", host, port, strerror(last_errno));
+        errno = last_errno;
+    }
+    return fd;
+}
+
+int tcp_listen(struct transport_spec *spec, char *err, size_t errlen)
+{
+    const char *host = spec->host[0] ? spec->host : (spec->ipversion == 6 ? "::1" : "127.0.0.1");
+    int family = spec->ipversion == 4 ? AF_INET : spec->ipversion == 6 ? AF_INET6 : AF_UNSPEC;
+    bool range = spec->port_last != spec->port;
+    int fd = -1;
+    /* In a range the first free port is used, as DbgSrv does. */
+    for (unsigned port = spec->port; port <= spec->port_last; port++) {
+        fd = listen_port(host, port, family, err, errlen);
+        if (fd >= 0 || errno != EADDRINUSE)
+            break;
+    }
+    if (fd < 0) {
+        if (errno == EADDRINUSE && range)
+            snprintf(err, errlen, "every port from %u to %u on %s is already in use", spec->port,
+                     spec->port_last, host);
+        else if (errno == EADDRINUSE)
             snprintf(err, errlen, "port %u on %s is already in use (is another dbgsrv running? "
                      "choose another with -t tcp:port=N, or port=0 for any free port)", spec->port, host);
-        else
-            snprintf(err, errlen, "cannot listen on %s port %u: %s", host, spec->port, strerror(last_errno));
         return -1;
     }
     struct sockaddr_storage ss;
@@ -58,8 +78,10 @@ int tcp_listen(struct transport_spec *spec, char *err, size_t errlen)
     if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
         spec->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
                                                     : ((struct sockaddr_in *)&ss)->sin_port);
-    if (!spec->bind[0])
-        snprintf(spec->bind, sizeof spec->bind, "%s", host);
+    if (!range)
+        spec->port_last = spec->port;
+    if (!spec->host[0])
+        snprintf(spec->host, sizeof spec->host, "%s", host);
     return fd;
 }
 

@@ -9,6 +9,10 @@ struct session;
 
 #define HANDLER(name) void name(struct session *s, const char *args, size_t len)
 
+/* handshake.c: dbg's version check and password authentication */
+HANDLER(handle_hello);
+HANDLER(handle_auth);
+
 /* query.c: connection set-up and general queries */
 HANDLER(handle_qSupported);
 HANDLER(handle_QStartNoAckMode);

@@ -110,6 +110,14 @@ struct process *target_launch(struct target *t, char *const argv[], char *err, s
         for (int s = 1; s < NSIG; s++)
             signal(s, SIG_DFL);
         close(pipefd[0]);
+        if (t->stdio_taken) {
+            /* The protocol is on stdin/stdout: the program gets no input
+             * and writes to stderr, as with gdbserver's stdio mode. */
+            int null = open("/dev/null", O_RDONLY);
+            if (null >= 0)
+                dup2(null, STDIN_FILENO);
+            dup2(STDERR_FILENO, STDOUT_FILENO);
+        }
         if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0) {
             if (strchr(argv[0], '/'))
                 execv(argv[0], argv);

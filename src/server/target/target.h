@@ -88,6 +88,7 @@ struct target {
     size_t xsave_len;        /* 0 until probed; then size of the XSAVE area */
     bool have_xsave;         /* PTRACE_GETREGSET NT_X86_XSTATE works */
     bool have_avx;
+    bool stdio_taken;        /* our stdin/stdout carry the protocol */
 };
 
 /* --- process.c: creating, attaching, ending processes --- */
