@@ -120,7 +120,7 @@ static int bridge_listen(const struct bridge_options *opt)
         }
         pid_t pid = fork();
         if (pid == 0) {
-            transport_server_close(&srv);
+            transport_server_close_inherited(&srv);
             int up = connect_upstream(opt);
             if (up >= 0)
                 relay(fd, fd, up);

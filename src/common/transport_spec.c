@@ -94,6 +94,7 @@ static bool parse_ports(const char *v, struct transport_spec *spec)
         return false;
     memcpy(first, v, n);
     first[n] = '\0';
+    spec->port_range = true;
     return parse_uint(first, 65535, &spec->port) && parse_uint(colon + 1, 65535, &spec->port_last) &&
            spec->port >= 1 && spec->port <= spec->port_last;
 }
@@ -267,7 +268,7 @@ char *transport_spec_format(const struct transport_spec *spec, char *out, size_t
     case TRANSPORT_TCP:
     case TRANSPORT_SSL: {
         const char *host = spec->host[0] ? spec->host : (spec->ipversion == 6 ? "::1" : "127.0.0.1");
-        if (spec->port_last != spec->port)
+        if (spec->port_range)
             snprintf(out, len, "%s:port=%u:%u,bind=%s", kind_names[spec->kind], spec->port, spec->port_last, host);
         else
             snprintf(out, len, "%s:port=%u,bind=%s", kind_names[spec->kind], spec->port, host);

@@ -32,6 +32,7 @@ struct transport_spec {
     unsigned long given;       /* bit set of TSPEC_* below */
     unsigned port;             /* tcp/ssl: the first port (0: any free one) */
     unsigned port_last;        /* the last port of a range; == port if none */
+    bool port_range;           /* port= was FIRST:LAST */
     char host[256];            /* bind= (server) or server= (client) */
     int ipversion;             /* 0 (from the address), 4 or 6 */
     bool hidden;               /* not listed by searches */

@@ -151,7 +151,7 @@ static void accept_one(struct server *srv)
         return;
     }
     if (pid == 0) {
-        close(srv->transport->fd);
+        transport_server_close_inherited(srv->transport);
         close(srv->sigfd);
         session_run(fd, fd, peer, id, &config);
     }

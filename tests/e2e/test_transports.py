@@ -76,15 +76,23 @@ class ServerProcess:
     """dbgsrv with any transport (or failing to start). Reads its first
     line: "Listening on DESCRIPTION [(PATH)]" or nothing if it exits."""
 
-    def __init__(self, args, prefix=(), env=None):
+    def __init__(self, args, prefix=(), env=None, read=True):
         self.args = list(args)
+        self.closed = False
         self.log = tempfile.NamedTemporaryFile(prefix="dbgsrv-t3-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(list(prefix) + [DBGSRV] + self.args, stdout=subprocess.PIPE,
                                      stderr=self.log, stdin=subprocess.DEVNULL, env=env, bufsize=0,
                                      start_new_session=True)
-        self.line = read_line(self.proc)
+        self.line = None
+        self.listening = False
         self.description = self.path = self.bind = None
         self.port = None
+        if read:
+            self.read_announcement()
+
+    def read_announcement(self):
+        """Reads the first line: "Listening on ..." or end of file."""
+        self.line = read_line(self.proc)
         m = re.match(r"Listening on (\S+)(?: \((.+)\))?\n$", self.line)
         self.listening = bool(m)
         if m:
@@ -92,6 +100,7 @@ class ServerProcess:
             t = re.match(r"tcp:port=(\d+)(?::\d+)?,bind=(\S+)$", self.description)
             if t:
                 self.port, self.bind = int(t.group(1)), t.group(2)
+        return self.listening
 
     @property
     def pid(self):
@@ -121,6 +130,9 @@ class ServerProcess:
     def close(self):
         """Stops the server (SIGTERM, so that it removes its socket file),
         killing it and what it started if that does not work."""
+        if self.closed:
+            return
+        self.closed = True
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -319,6 +331,37 @@ class NpipeTest(TransportTestCase):
         self.assertReplyTo(connect(path))
         self.assertIsNone(first.proc.poll())
 
+    def test_servers_started_together_on_one_pipe(self):
+        # Only one of several servers started at the same moment on a name
+        # may listen: another one would steal the name (replacing the first
+        # one's socket and leaving it unreachable) or lose its own.
+        gate_dir = tempfile.mkdtemp(prefix="dbgsrv-t3-gate-")
+        self.addCleanup(shutil.rmtree, gate_dir, True)
+        gate = os.path.join(gate_dir, "gate")
+        os.mkfifo(gate)
+        # Each waits to open the FIFO, then becomes dbgsrv: opening it for
+        # writing releases all of them at once.
+        prefix = ["sh", "-c", 'echo ready; : < "$0"; exec "$@"', gate]
+        for round_ in range(100):
+            name = unique_pipe("race")
+            self.remove_later(os.path.join(RUNTIME_DIR, name))
+            servers = []
+            for _ in range(8):
+                s = ServerProcess(["-t", "npipe:pipe=" + name], prefix, read=False)
+                self.addCleanup(s.close)
+                servers.append(s)
+            for s in servers:
+                self.assertEqual(read_line(s.proc), "ready\n")
+            release = os.open(gate, os.O_RDWR)
+            try:
+                listening = [s for s in servers if s.read_announcement()]
+            finally:
+                os.close(release)
+            self.assertEqual(len(listening), 1,
+                             "round %d: %d servers say they listen on pipe %s" % (round_, len(listening), name))
+            for s in servers:
+                s.close()
+
     def test_leftover_socket_of_a_dead_server_is_replaced(self):
         name = unique_pipe("stale")
         path = os.path.join(self.runtime_dir(), name)
@@ -368,6 +411,17 @@ class NpipeTest(TransportTestCase):
         self.assertReplyTo(connect(os.path.join(RUNTIME_DIR, name), as_user=NOBODY))
         self.assertNotIn("refused", srv.log_text())
 
+    def test_allow_list(self):
+        name = unique_pipe("allowlist")
+        srv = self.npipe(name, "allow=daemon,%d" % NOBODY)
+        path = os.path.join(RUNTIME_DIR, name)
+        self.assertReplyTo(connect(path, as_user=NOBODY))
+        self.assertReplyTo(connect(path, as_user=pwd.getpwnam("daemon").pw_uid))
+        other = unused_uid()
+        self.assertEqual(connect(path, as_user=other), "closed")
+        wait_for(lambda: "refused a connection from uid %d" % other in srv.log_text(),
+                 what="the refusal in the log")
+
     def test_allow_does_not_admit_everyone(self):
         name = unique_pipe("allowother")
         srv = self.npipe(name, "allow=%d" % NOBODY)
@@ -399,7 +453,9 @@ class NpipeTest(TransportTestCase):
             for entry in os.listdir(RUNTIME_DIR):   # what it made instead
                 if name.startswith(entry) and entry != name:
                     self.remove_later(os.path.join(RUNTIME_DIR, entry))
-            self.assertEqual(s.line, "Listening on npipe:pipe=%s (%s)\n" % (name, path))
+            self.assertEqual(s.line, "Listening on npipe:pipe=%s (%s)\n" % (name, path),
+                             "asked for pipe %s (%d characters), the server says:\n%s"
+                             % (name, len(name), s.line))
             self.assertTrue(os.path.exists(path))
         else:
             self.assertEqual(s.wait(), 1, s.log_text())
@@ -466,14 +522,15 @@ class StdioTest(TransportTestCase):
     def test_server_and_program_end_when_gdb_dies(self):
         gdb = start_gdb(StdioTarget, ["break add", "run",
                                       "python print('AT-BREAKPOINT', flush=True)",
-                                      "python import time; time.sleep(60)"], program("hello"))
+                                      "python import time; time.sleep(30)"], program("hello"))
         procs = []
 
         def kill_gdb():
-            for pid in procs:
+            for pid, exe in procs:
                 try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
+                    if os.readlink("/proc/%d/exe" % pid) == exe:   # still ours
+                        os.kill(pid, signal.SIGKILL)
+                except (FileNotFoundError, ProcessLookupError):
                     pass
             if gdb.poll() is None:
                 gdb.kill()
@@ -488,9 +545,14 @@ class StdioTest(TransportTestCase):
                 break
         out = "".join(seen)
         self.assertIn("Breakpoint 1, add (a=0, b=0)", out)
-        server_pid = int(re.search(r"dbgsrv\[(\d+)\] \w+: dbgsrv \S+ serving one session", out).group(1))
-        inferior = int(re.search(r"launched \S+: pid (\d+)", out).group(1))
-        procs.extend([inferior, server_pid])   # killed by the cleanup if still there
+        m = re.search(r"dbgsrv\[(\d+)\] \w+: dbgsrv \S+ serving one session", out)
+        self.assertTrue(m, "no start-up line from dbgsrv in:\n" + out)
+        server_pid = int(m.group(1))
+        m = re.search(r"launched \S+: pid (\d+)", out)
+        self.assertTrue(m, "no launch line from dbgsrv in:\n" + out)
+        inferior = int(m.group(1))
+        procs.extend([(inferior, os.path.realpath(program("hello"))),
+                      (server_pid, os.path.realpath(DBGSRV))])   # killed by the cleanup if still there
         self.assertEqual(proc_state(inferior), "t")
         gdb.kill()
         gdb.wait()

@@ -4,7 +4,8 @@
  * Accepted strings: the defaults of every kind (tcp, npipe, com, ssl, spipe,
  * stdio), each parameter of each kind with the fields and 'given' bits it
  * sets, port ranges "FIRST:LAST", the COMn / n / /dev forms of a serial port,
- * flags (hidden), limits of every length and number.
+ * allow= lists ("allow=alice,bob" up to the next parameter), flags (hidden),
+ * limits of every length and number.
  * Rejected strings, each with a check that the message names the culprit:
  * unknown kinds and parameters, parameters of another kind ("does not
  * apply"), repeated, empty and value-less parameters, values given to flags,
@@ -386,10 +387,46 @@ static void test_npipe_pipe_name_limits(void **state)
 static void test_npipe_allow_list(void **state)
 {
     (void)state;
-    /* The header and the usage document allow= as a list "a,b"
-     * (allow=U1,U2...), and the server splits it on ','. */
+    /* allow= takes a list: it goes on to the next parameter. */
     struct transport_spec spec = parse_kind("npipe:pipe=p,allow=alice,bob", TRANSPORT_NPIPE);
     assert_string_equal(spec.allow, "alice,bob");
+    assert_string_equal(spec.pipe, "p");
+    assert_int_equal(spec.given, TSPEC_PIPE | TSPEC_ALLOW);
+
+    spec = parse_kind("npipe:allow=alice,bob,1000,pipe=p", TRANSPORT_NPIPE);
+    assert_string_equal(spec.allow, "alice,bob,1000");
+    assert_string_equal(spec.pipe, "p");
+
+    /* A known flag ends the list. */
+    spec = parse_kind("npipe:allow=alice,bob,hidden,pipe=p", TRANSPORT_NPIPE);
+    assert_string_equal(spec.allow, "alice,bob");
+    assert_true(spec.hidden);
+
+    spec = parse_kind("spipe:pipe=s,allow=a,b,c", TRANSPORT_SPIPE);
+    assert_string_equal(spec.allow, "a,b,c");
+
+    /* The longest list that fits, and one user more. */
+    char text[400];
+    build(text, sizeof text, "npipe:pipe=p,allow=", 'u', 253, ",v");
+    assert_int_equal(strlen(parse_kind(text, TRANSPORT_NPIPE).allow), 255);
+    build(text, sizeof text, "npipe:pipe=p,allow=", 'u', 253, ",vw");
+    parse_fails(text, "allow", NULL);
+}
+
+static void test_npipe_allow_list_errors(void **state)
+{
+    (void)state;
+    /* Only right after allow= does a bare word name a user. */
+    parse_fails("npipe:allow=alice,pipe=p,bob", "unknown parameter", "'bob'", NULL);
+    parse_fails("npipe:pipe=p,bob", "unknown parameter", "'bob'", NULL);
+    /* A word with '=' is a parameter. */
+    parse_fails("npipe:pipe=p,allow=alice,bob=1", "unknown parameter", "'bob'", NULL);
+    /* Empty entries, a list given twice, known names of another kind. */
+    parse_fails("npipe:pipe=p,allow=alice,,bob", "empty parameter", NULL);
+    parse_fails("npipe:pipe=p,allow=alice,", "empty parameter", NULL);
+    parse_fails("npipe:pipe=p,allow=a,b,allow=c", "'allow'", "twice", NULL);
+    parse_fails("npipe:pipe=p,allow=alice,port", "'port'", "does not apply", NULL);
+    parse_fails("tcp:allow=alice,bob", "'allow'", "does not apply", NULL);
 }
 
 static void test_com_port_forms(void **state)
@@ -984,6 +1021,27 @@ static void test_format_com(void **state)
     assert_string_equal(format(&spec), "com:port=/dev/ttyUSB0,baud=115200,channel=3");
     spec = parse_kind("com:channel=0,baud=9600,port=1", TRANSPORT_COM);
     assert_string_equal(format(&spec), "com:port=/dev/ttyS0,baud=9600,channel=0");
+    /* Without baud= none is shown (baud=0 would not parse). */
+    spec = parse_kind("com:port=COM2", TRANSPORT_COM);
+    assert_string_equal(format(&spec), "com:port=/dev/ttyS1");
+    spec = parse_kind("com:port=COM1,channel=254", TRANSPORT_COM);
+    assert_string_equal(format(&spec), "com:port=/dev/ttyS0,channel=254");
+}
+
+static void test_format_com_truncates_to_len(void **state)
+{
+    (void)state;
+    struct transport_spec spec = parse_kind("com:port=/dev/ttyUSB0,baud=115200,channel=3", TRANSPORT_COM);
+    const char *full = "com:port=/dev/ttyUSB0,baud=115200,channel=3";
+    for (size_t len = 1; len <= strlen(full) + 1; len++) {
+        char out[64];
+        memset(out, '#', sizeof out);
+        transport_spec_format(&spec, out, len);
+        assert_int_equal(strlen(out), len - 1);
+        assert_memory_equal(out, full, len - 1);
+        for (size_t i = len; i < sizeof out; i++)
+            assert_int_equal(out[i], '#');
+    }
 }
 
 static void test_format_ssl_and_stdio(void **state)
@@ -1072,7 +1130,8 @@ static void test_format_then_parse_round_trip(void **state)
                             "tcp:port=53:60", "tcp:port=1:65535,bind=::", "tcp:server=h,port=9",
                             "tcp:hidden,password=x", "tcp:clicon=c", "npipe:pipe=x", "npipe:pipe=p%d%x,allow=0",
                             "ssl:port=443:444,cert=c", "spipe:pipe=s", "stdio", "stdio:password=p",
-                            "com:port=COM2,baud=9600", "com:port=/dev/ttyUSB0,baud=1,channel=254"};
+                            "com:port=COM2,baud=9600", "com:port=/dev/ttyUSB0,baud=1,channel=254",
+                            "npipe:pipe=p,allow=a,b,c"};
     for (size_t i = 0; i < ARRAY_SIZE(inputs); i++)
         check_round_trip(inputs[i]);
 }
@@ -1115,6 +1174,7 @@ int main(void)
         cmocka_unit_test(test_npipe),
         cmocka_unit_test(test_npipe_pipe_name_limits),
         cmocka_unit_test(test_npipe_allow_list),
+        cmocka_unit_test(test_npipe_allow_list_errors),
         cmocka_unit_test(test_com_port_forms),
         cmocka_unit_test(test_com_baud_and_channel),
         cmocka_unit_test(test_ssl),
@@ -1159,6 +1219,7 @@ int main(void)
         cmocka_unit_test(test_format_server_host),
         cmocka_unit_test(test_format_npipe),
         cmocka_unit_test(test_format_com),
+        cmocka_unit_test(test_format_com_truncates_to_len),
         cmocka_unit_test(test_format_ssl_and_stdio),
         cmocka_unit_test(test_format_truncates_to_len),
         cmocka_unit_test(test_format_longest_fits),

@@ -56,7 +56,7 @@ int tcp_listen(struct transport_spec *spec, char *err, size_t errlen)
 {
     const char *host = spec->host[0] ? spec->host : (spec->ipversion == 6 ? "::1" : "127.0.0.1");
     int family = spec->ipversion == 4 ? AF_INET : spec->ipversion == 6 ? AF_INET6 : AF_UNSPEC;
-    bool range = spec->port_last != spec->port;
+    bool range = spec->port_range;
     int fd = -1;
     /* In a range the first free port is used, as DbgSrv does. */
     for (unsigned port = spec->port; port <= spec->port_last; port++) {

@@ -33,7 +33,7 @@ bool transport_client_check(const struct transport_spec *spec, char *err, size_t
         snprintf(err, errlen, "npipe to another machine (server=) is not available in this version of dbg");
         return false;
     }
-    if (spec->kind == TRANSPORT_TCP && spec->port_last != spec->port) {
+    if (spec->kind == TRANSPORT_TCP && spec->port_range) {
         snprintf(err, errlen, "a client connects to one port, not a range");
         return false;
     }

@@ -56,6 +56,7 @@ bool transport_server_open(struct transport_server *ts, const struct transport_s
     ts->spec = *spec;
     ts->fd = -1;
     ts->npipe.fd = -1;
+    ts->npipe.lock_fd = -1;
     if (!transport_server_check(spec, err, errlen))
         return false;
     switch (spec->kind) {
@@ -102,6 +103,15 @@ void transport_server_close(struct transport_server *ts)
 {
     if (ts->spec.kind == TRANSPORT_NPIPE)
         npipe_close(&ts->npipe);
+    else if (ts->fd >= 0)
+        close(ts->fd);
+    ts->fd = -1;
+}
+
+void transport_server_close_inherited(struct transport_server *ts)
+{
+    if (ts->spec.kind == TRANSPORT_NPIPE)
+        npipe_close_inherited(&ts->npipe);
     else if (ts->fd >= 0)
         close(ts->fd);
     ts->fd = -1;

@@ -30,5 +30,8 @@ bool transport_server_open(struct transport_server *ts, const struct transport_s
 int transport_server_accept(struct transport_server *ts, char *peer, size_t peerlen);
 
 void transport_server_close(struct transport_server *ts);
+/* In a forked child (a session): closes what it inherited, touching nothing
+ * the server still uses (the pipe's socket file and lock stay). */
+void transport_server_close_inherited(struct transport_server *ts);
 
 #endif

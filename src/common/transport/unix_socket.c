@@ -1,10 +1,12 @@
 #include "transport/unix_socket.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -25,9 +27,13 @@ static bool runtime_dir(char *out, size_t len)
 
 bool npipe_path(const char *name, pid_t pid, char *out, size_t len, char *err, size_t errlen)
 {
-    char dir[80], expanded[96];
+    char dir[80], expanded[128];
     size_t o = 0;
-    for (const char *p = name; *p && o + 12 < sizeof expanded; p++) {
+    for (const char *p = name; *p; p++) {
+        if (o + 12 >= sizeof expanded) {
+            snprintf(err, errlen, "pipe name '%s' is too long", name);
+            return false;
+        }
         if (p[0] == '%' && (p[1] == 'd' || p[1] == 'x')) {
             o += (size_t)snprintf(expanded + o, sizeof expanded - o, p[1] == 'd' ? "%d" : "%x", (int)pid);
             p++;
@@ -36,11 +42,34 @@ bool npipe_path(const char *name, pid_t pid, char *out, size_t len, char *err, s
         }
     }
     expanded[o] = '\0';
-    if (!runtime_dir(dir, sizeof dir) || strlen(dir) + 1 + o >= len || strlen(dir) + 1 + o >= 108) {
+    if (strcmp(expanded, ".") == 0 || strcmp(expanded, "..") == 0) {
+        snprintf(err, errlen, "'%s' is not a pipe name", name);
+        return false;
+    }
+    /* The path must fit a socket address (108 bytes with its NUL) and OUT,
+     * and leave room for the ".lock" beside it. */
+    if (!runtime_dir(dir, sizeof dir) || strlen(dir) + 1 + o + 5 >= len || strlen(dir) + 1 + o >= 108) {
         snprintf(err, errlen, "pipe name '%s' is too long", name);
         return false;
     }
     snprintf(out, len, "%s/%s", dir, expanded);
+    return true;
+}
+
+/* The runtime directory must be ours and writable by nobody else: otherwise
+ * another user could replace our socket and pose as the server. */
+static bool make_runtime_dir(const char *dir, char *err, size_t errlen)
+{
+    if (mkdir(dir, 0711) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+        return false;
+    }
+    struct stat st;
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
+        snprintf(err, errlen, "%s is not a directory of this user that only it can write to; remove it "
+                 "(or set XDG_RUNTIME_DIR)", dir);
+        return false;
+    }
     return true;
 }
 
@@ -73,41 +102,49 @@ bool npipe_listen(struct npipe_server *ns, const char *name, const char *allow, 
 {
     memset(ns, 0, sizeof *ns);
     ns->fd = -1;
+    ns->lock_fd = -1;
     if (!parse_allow(ns, allow, err, errlen))
         return false;
     if (!npipe_path(name, getpid(), ns->path, sizeof ns->path, err, errlen))
         return false;
     char dir[80];
     runtime_dir(dir, sizeof dir);
-    /* Searchable by all (allow= may name other users), listable by none;
-     * who may connect is decided per connection from its credentials. */
-    if (mkdir(dir, 0711) != 0 && errno != EEXIST) {
-        snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+    if (!make_runtime_dir(dir, err, errlen))
         return false;
+    /* A lock held for the server's whole life says "served": no race
+     * between two servers starting at once, and a socket left by a server
+     * that died (its lock died with it) is simply replaced. */
+    char lock[sizeof ns->path + 8];
+    snprintf(lock, sizeof lock, "%s.lock", ns->path);
+    ns->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (ns->lock_fd < 0) {
+        snprintf(err, errlen, "cannot open %s: %s", lock, strerror(errno));
+        return false;
+    }
+    if (flock(ns->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        snprintf(err, errlen, "pipe '%s' is already served by a running process server (%s)", name, ns->path);
+        close(ns->lock_fd);
+        ns->lock_fd = -1;
+        return false;
+    }
+    struct stat st;
+    if (lstat(ns->path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) {
+            snprintf(err, errlen, "%s exists and is not a socket; not touching it", ns->path);
+            npipe_close(ns);
+            return false;
+        }
+        unlink(ns->path);   /* left by a server that is gone */
     }
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ns->path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        snprintf(err, errlen, "socket: %s", strerror(errno));
-        return false;
-    }
-    /* A socket file that accepts a connection belongs to a live server; one
-     * that refuses is left over from a server that died. */
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
-        close(fd);
-        snprintf(err, errlen, "pipe '%s' is already served by a running process server (%s)", name, ns->path);
-        return false;
-    }
-    if (errno == ECONNREFUSED)
-        unlink(ns->path);
-    close(fd);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || chmod(ns->path, 0666) != 0 ||
         listen(fd, 64) != 0) {
         snprintf(err, errlen, "cannot listen on %s: %s", ns->path, strerror(errno));
         if (fd >= 0)
             close(fd);
+        npipe_close(ns);
         return false;
     }
     ns->fd = fd;
@@ -144,4 +181,17 @@ void npipe_close(struct npipe_server *ns)
         unlink(ns->path);
         ns->fd = -1;
     }
+    if (ns->lock_fd >= 0) {
+        close(ns->lock_fd);   /* releases the lock */
+        ns->lock_fd = -1;
+    }
+}
+
+void npipe_close_inherited(struct npipe_server *ns)
+{
+    if (ns->fd >= 0)
+        close(ns->fd);
+    if (ns->lock_fd >= 0)
+        close(ns->lock_fd);
+    ns->fd = ns->lock_fd = -1;
 }

@@ -13,6 +13,7 @@
 
 struct npipe_server {
     int fd;
+    int lock_fd;                 /* flock'ed NAME.lock: this name is served */
     char path[108];
     uid_t allow[NPIPE_MAX_ALLOW];
     size_t nallow;
@@ -32,5 +33,7 @@ bool npipe_listen(struct npipe_server *ns, const char *name, const char *allow, 
 int npipe_accept(struct npipe_server *ns, char *peer, size_t peerlen);
 
 void npipe_close(struct npipe_server *ns);
+/* In a forked child: closes the inherited fds without removing anything. */
+void npipe_close_inherited(struct npipe_server *ns);
 
 #endif
