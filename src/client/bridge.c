@@ -65,7 +65,15 @@ static int connect_upstream(const struct bridge_options *opt)
      * speaks, so nothing is left in the client's buffer to pass on. */
     rsp_client_free(&c);
     if (!ok) {
-        fprintf(stderr, "dbg: %s\n", err);
+        /* A close before any answer has two usual causes; name the likely one. */
+        const struct transport_spec *sp = opt->upstream;
+        bool tls = sp->kind == TRANSPORT_SSL || sp->kind == TRANSPORT_SPIPE;
+        const char *hint = "";
+        if (strstr(err, "closed the connection during the handshake"))
+            hint = tls ? (sp->cert[0] ? " (was the client certificate accepted? see the server's log)"
+                                      : " (the server may require a client certificate: cert=FILE,key=FILE)")
+                       : " (is it a TLS server? then use ssl: or spipe:)";
+        fprintf(stderr, "dbg: %s%s\n", err, hint);
         close(fd);
         return -1;
     }

@@ -151,9 +151,18 @@ static void accept_one(struct server *srv)
         return;
     }
     if (pid == 0) {
-        transport_server_close_inherited(srv->transport);
         close(srv->sigfd);
-        session_run(fd, fd, peer, id, &config);
+        /* The TLS handshake runs here, in the session's own process, so a
+         * slow or hostile client cannot hold up the listener. */
+        char info[256], err[512], who[400];
+        transport_server_close_inherited(srv->transport);
+        int conn = transport_server_secure(srv->transport, fd, info, sizeof info, err, sizeof err);
+        if (conn < 0) {
+            log_warn("session %d: %s: %s", id, peer, err);
+            _exit(SESSION_EXIT_AUTH_FAILED);
+        }
+        snprintf(who, sizeof who, "%s%s%s%s", peer, info[0] ? " [" : "", info, info[0] ? "]" : "");
+        session_run(conn, conn, who, id, &config);
     }
     close(fd);
     struct session_child *c = &srv->children[srv->nchildren++];

@@ -10,13 +10,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "transport/tls.h"
 #include "transport/unix_socket.h"
 
 bool transport_client_check(const struct transport_spec *spec, char *err, size_t errlen)
 {
-    if (spec->kind != TRANSPORT_TCP && spec->kind != TRANSPORT_NPIPE) {
-        snprintf(err, errlen, "transport '%s' is not available in this version of dbg (available: tcp, npipe)",
-                 transport_kind_name(spec->kind));
+    if (spec->kind == TRANSPORT_COM || spec->kind == TRANSPORT_STDIO) {
+        snprintf(err, errlen, "transport '%s' is not available in this version of dbg "
+                 "(available: tcp, npipe, ssl, spipe)", transport_kind_name(spec->kind));
         return false;
     }
     if (spec->given & TSPEC_BIND) {
@@ -29,11 +30,11 @@ bool transport_client_check(const struct transport_spec *spec, char *err, size_t
                  : (spec->given & TSPEC_HIDDEN) ? "hidden" : "allow= (a server parameter)");
         return false;
     }
-    if (spec->kind == TRANSPORT_NPIPE && (spec->given & TSPEC_SERVER)) {
+    if ((spec->kind == TRANSPORT_NPIPE || spec->kind == TRANSPORT_SPIPE) && (spec->given & TSPEC_SERVER)) {
         snprintf(err, errlen, "npipe to another machine (server=) is not available in this version of dbg");
         return false;
     }
-    if (spec->kind == TRANSPORT_TCP && spec->port_range) {
+    if ((spec->kind == TRANSPORT_TCP || spec->kind == TRANSPORT_SSL) && spec->port_range) {
         snprintf(err, errlen, "a client connects to one port, not a range");
         return false;
     }
@@ -100,5 +101,14 @@ int transport_client_connect(const struct transport_spec *spec, char *err, size_
 {
     if (!transport_client_check(spec, err, errlen))
         return -1;
-    return spec->kind == TRANSPORT_NPIPE ? connect_npipe(spec, err, errlen) : connect_tcp(spec, err, errlen);
+    bool tls = spec->kind == TRANSPORT_SSL || spec->kind == TRANSPORT_SPIPE;
+    struct tls_config tc;
+    if (tls && !tls_config_client(&tc, spec, err, errlen))
+        return -1;
+    bool pipe = spec->kind == TRANSPORT_NPIPE || spec->kind == TRANSPORT_SPIPE;
+    int fd = pipe ? connect_npipe(spec, err, errlen) : connect_tcp(spec, err, errlen);
+    if (fd < 0 || !tls)
+        return fd;
+    char info[256];
+    return tls_wrap(&tc, fd, info, sizeof info, err, errlen);
 }

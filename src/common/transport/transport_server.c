@@ -19,9 +19,14 @@ bool transport_server_check(const struct transport_spec *spec, char *err, size_t
     } later[] = {
         {TSPEC_CLICON, "clicon (reverse connection)"}, {TSPEC_HIDDEN, "hidden"},
     };
-    if (spec->kind != TRANSPORT_TCP && spec->kind != TRANSPORT_NPIPE && spec->kind != TRANSPORT_STDIO) {
-        snprintf(err, errlen, "transport '%s' is not available in this version of dbgsrv "
-                 "(available: tcp, npipe, stdio)", transport_kind_name(spec->kind));
+    if (spec->kind == TRANSPORT_COM) {
+        snprintf(err, errlen, "transport 'com' is not available in this version of dbgsrv "
+                 "(available: tcp, npipe, ssl, spipe, stdio)");
+        return false;
+    }
+    if ((spec->kind == TRANSPORT_SSL || spec->kind == TRANSPORT_SPIPE) && spec->fingerprint[0]) {
+        snprintf(err, errlen, "fingerprint= is how a client checks a server; the server uses ca= to "
+                 "check clients");
         return false;
     }
     if (spec->given & TSPEC_SERVER) {
@@ -59,12 +64,16 @@ bool transport_server_open(struct transport_server *ts, const struct transport_s
     ts->npipe.lock_fd = -1;
     if (!transport_server_check(spec, err, errlen))
         return false;
+    ts->tls = spec->kind == TRANSPORT_SSL || spec->kind == TRANSPORT_SPIPE;
+    if (ts->tls && !tls_config_server(&ts->tls_config, spec, err, errlen))
+        return false;
     switch (spec->kind) {
     case TRANSPORT_TCP:
+    case TRANSPORT_SSL:
         ts->fd = tcp_listen(&ts->spec, err, errlen);
         if (ts->fd < 0)
             return false;
-        if (!insecure && !is_loopback(ts->fd)) {
+        if (!insecure && !ts->tls && !is_loopback(ts->fd)) {
             snprintf(err, errlen, "refusing to listen on %s without a password or TLS: anyone who can reach "
                      "it could run programs here as this user. Use --insecure to do it anyway",
                      ts->spec.host);
@@ -74,6 +83,7 @@ bool transport_server_open(struct transport_server *ts, const struct transport_s
         }
         break;
     case TRANSPORT_NPIPE:
+    case TRANSPORT_SPIPE:
         if (!npipe_listen(&ts->npipe, spec->pipe, spec->allow, err, errlen))
             return false;
         ts->fd = ts->npipe.fd;
@@ -85,7 +95,7 @@ bool transport_server_open(struct transport_server *ts, const struct transport_s
         return false;
     }
     transport_spec_format(&ts->spec, ts->description, sizeof ts->description);
-    if (spec->kind == TRANSPORT_NPIPE) {
+    if (spec->kind == TRANSPORT_NPIPE || spec->kind == TRANSPORT_SPIPE) {
         size_t n = strlen(ts->description);
         snprintf(ts->description + n, sizeof ts->description - n, " (%s)", ts->npipe.path);
     }
@@ -94,14 +104,23 @@ bool transport_server_open(struct transport_server *ts, const struct transport_s
 
 int transport_server_accept(struct transport_server *ts, char *peer, size_t peerlen)
 {
-    if (ts->spec.kind == TRANSPORT_NPIPE)
+    if (ts->npipe.fd >= 0)
         return npipe_accept(&ts->npipe, peer, peerlen);
     return tcp_accept(ts->fd, peer, peerlen);
 }
 
+int transport_server_secure(struct transport_server *ts, int fd, char *info, size_t infolen,
+                            char *err, size_t errlen)
+{
+    info[0] = '\0';
+    if (!ts->tls)
+        return fd;
+    return tls_wrap(&ts->tls_config, fd, info, infolen, err, errlen);
+}
+
 void transport_server_close(struct transport_server *ts)
 {
-    if (ts->spec.kind == TRANSPORT_NPIPE)
+    if (ts->npipe.fd >= 0 || ts->npipe.lock_fd >= 0)
         npipe_close(&ts->npipe);
     else if (ts->fd >= 0)
         close(ts->fd);
@@ -110,7 +129,7 @@ void transport_server_close(struct transport_server *ts)
 
 void transport_server_close_inherited(struct transport_server *ts)
 {
-    if (ts->spec.kind == TRANSPORT_NPIPE)
+    if (ts->npipe.fd >= 0 || ts->npipe.lock_fd >= 0)
         npipe_close_inherited(&ts->npipe);
     else if (ts->fd >= 0)
         close(ts->fd);
