@@ -743,7 +743,7 @@ class SecureDefaultTest(TransportTestCase):
 
 class NotAvailableTest(TransportTestCase):
     def test_features_of_later_versions_are_refused(self):
-        cases = ["ssl:", "ssl:port=0", "spipe:pipe=" + unique_pipe("spipe"), "com:port=COM1",
+        cases = ["com:port=COM1",
                  "com:port=/dev/ttyS0,baud=9600", "tcp:port=0,clicon=127.0.0.1", "tcp:port=0,hidden",
                  "npipe:pipe=%s,hidden" % unique_pipe("hidden")]
         for spec in cases:
@@ -751,6 +751,13 @@ class NotAvailableTest(TransportTestCase):
                 rc, err = self.start_fails("-t", spec)
                 self.assertEqual(rc, 2, err)
                 self.assertIn("not available", err)
+
+    def test_tls_server_without_certificate_is_a_usage_error(self):
+        for spec in ("ssl:", "ssl:port=0,cert=/nonexistent.pem", "spipe:pipe=" + unique_pipe("spipe")):
+            with self.subTest(spec=spec):
+                rc, err = self.start_fails("-t", spec)
+                self.assertEqual(rc, 2, err)
+                self.assertIn("needs cert=FILE and key=FILE", err)
 
     def test_server_parameter_is_for_clients(self):
         rc, err = self.start_fails("-t", "tcp:server=127.0.0.1,port=0")

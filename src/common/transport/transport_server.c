@@ -24,6 +24,10 @@ bool transport_server_check(const struct transport_spec *spec, char *err, size_t
                  "(available: tcp, npipe, ssl, spipe, stdio)");
         return false;
     }
+    if ((spec->kind == TRANSPORT_SSL || spec->kind == TRANSPORT_SPIPE) && (!spec->cert[0] || !spec->key[0])) {
+        snprintf(err, errlen, "%s: needs cert=FILE and key=FILE", transport_kind_name(spec->kind));
+        return false;
+    }
     if ((spec->kind == TRANSPORT_SSL || spec->kind == TRANSPORT_SPIPE) && spec->fingerprint[0]) {
         snprintf(err, errlen, "fingerprint= is how a client checks a server; the server uses ca= to "
                  "check clients");
