@@ -7,6 +7,7 @@
 
 #include "auth.h"
 #include "listener.h"
+#include "reverse.h"
 #include "log.h"
 #include "session.h"
 #include "transport/transport_server.h"
@@ -33,6 +34,13 @@ static void usage(FILE *f)
             "                                           $XDG_RUNTIME_DIR/dbgsrv; %%d in NAME is\n"
             "                                           the server's PID; only this user and\n"
             "                                           root may connect, and allow=U1,U2...\n"
+            "                        tcp:clicon=HOST,port=N   reverse connection: connect to a\n"
+            "                                           client listening there (dbg bridge\n"
+            "                                           tcp:clicon=...), retrying until it is\n"
+            "                                           there; serves that one client\n"
+            "                        ssl:cert=F,key=F[,ca=F][,proto=tls1.2|tls1.3]  TLS over tcp\n"
+            "                                           (ca= requires client certificates)\n"
+            "                        spipe:pipe=NAME,cert=F,key=F  TLS over an npipe\n"
             "                        stdio              one session on standard input/output:\n"
             "                                           target extended-remote | dbgsrv -t stdio\n"
             "                      e.g. -t tcp:port=2159,bind=::1\n"
@@ -141,6 +149,10 @@ int main(int argc, char **argv)
         log_info("dbgsrv %s serving one session on standard input and output", DBGSRV_VERSION);
         struct session_config config = {SESSION_ON_STDIO, have_password ? password : NULL, 0};
         session_run(STDIN_FILENO, STDOUT_FILENO, "stdio", 1, &config);
+    }
+    if (spec.given & TSPEC_CLICON) {
+        struct session_config config = {0, have_password ? password : NULL, 0};
+        return reverse_run(&spec, &config);
     }
     struct transport_server server;
     if (!transport_server_open(&server, &spec, insecure || have_password, err, sizeof err)) {

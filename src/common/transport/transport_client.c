@@ -4,12 +4,14 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "transport/tcp.h"
 #include "transport/tls.h"
 #include "transport/unix_socket.h"
 
@@ -24,10 +26,8 @@ bool transport_client_check(const struct transport_spec *spec, char *err, size_t
         snprintf(err, errlen, "bind= is for the server; name the server with server=HOST");
         return false;
     }
-    if (spec->given & (TSPEC_CLICON | TSPEC_HIDDEN | TSPEC_ALLOW)) {
-        snprintf(err, errlen, "%s is not available in this version of dbg",
-                 (spec->given & TSPEC_CLICON) ? "clicon (reverse connection)"
-                 : (spec->given & TSPEC_HIDDEN) ? "hidden" : "allow= (a server parameter)");
+    if (spec->given & (TSPEC_HIDDEN | TSPEC_ALLOW)) {
+        snprintf(err, errlen, "%s is a server parameter", (spec->given & TSPEC_HIDDEN) ? "hidden" : "allow=");
         return false;
     }
     if ((spec->kind == TRANSPORT_NPIPE || spec->kind == TRANSPORT_SPIPE) && (spec->given & TSPEC_SERVER)) {
@@ -41,18 +41,17 @@ bool transport_client_check(const struct transport_spec *spec, char *err, size_t
     return true;
 }
 
-static int connect_tcp(const struct transport_spec *spec, char *err, size_t errlen)
+int transport_dial(const char *host, unsigned port, int ipversion, char *err, size_t errlen)
 {
-    const char *host = spec->host[0] ? spec->host : "127.0.0.1";
-    char port[8];
-    snprintf(port, sizeof port, "%u", spec->port);
+    char service[8];
+    snprintf(service, sizeof service, "%u", port);
     struct addrinfo hints = {0};
-    hints.ai_family = spec->ipversion == 4 ? AF_INET : spec->ipversion == 6 ? AF_INET6 : AF_UNSPEC;
+    hints.ai_family = ipversion == 4 ? AF_INET : ipversion == 6 ? AF_INET6 : AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     struct addrinfo *res;
-    int rc = getaddrinfo(host, port, &hints, &res);
+    int rc = getaddrinfo(host, service, &hints, &res);
     if (rc != 0) {
-        snprintf(err, errlen, "cannot resolve server '%s': %s", host, gai_strerror(rc));
+        snprintf(err, errlen, "cannot resolve '%s': %s", host, gai_strerror(rc));
         return -1;
     }
     int fd = -1, last = 0;
@@ -67,12 +66,101 @@ static int connect_tcp(const struct transport_spec *spec, char *err, size_t errl
     }
     freeaddrinfo(res);
     if (fd < 0) {
-        snprintf(err, errlen, "cannot connect to %s port %u: %s", host, spec->port, strerror(last));
+        snprintf(err, errlen, "cannot connect to %s port %u: %s", host, port, strerror(last));
         return -1;
     }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return fd;
+}
+
+static bool same_address(const struct sockaddr *a, const struct sockaddr *b)
+{
+    if (a->sa_family != b->sa_family)
+        return false;
+    if (a->sa_family == AF_INET)
+        return ((const struct sockaddr_in *)a)->sin_addr.s_addr == ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+    if (a->sa_family == AF_INET6)
+        return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &((const struct sockaddr_in6 *)b)->sin6_addr,
+                      sizeof(struct in6_addr)) == 0;
+    return false;
+}
+
+static bool is_loopback_addr(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+    return sa->sa_family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+}
+
+/* clicon=SERVER: wait for that server to connect to our port. */
+static int accept_reverse(const struct transport_spec *spec, char *err, size_t errlen)
+{
+    struct addrinfo hints = {0};
+    hints.ai_family = spec->ipversion == 4 ? AF_INET : spec->ipversion == 6 ? AF_INET6 : AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    struct addrinfo *res;
+    int rc = getaddrinfo(spec->clicon, NULL, &hints, &res);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot resolve '%s': %s", spec->clicon, gai_strerror(rc));
+        return -1;
+    }
+    /* Listen where that server can reach us: on loopback for a server on
+     * this machine, else on every address of its family. */
+    struct transport_spec ls = *spec;
+    ls.kind = TRANSPORT_TCP;
+    ls.port_range = false;
+    ls.port_last = ls.port;
+    ls.ipversion = res->ai_family == AF_INET6 ? 6 : 4;
+    char host[64];
+    if (is_loopback_addr(res->ai_addr))
+        getnameinfo(res->ai_addr, res->ai_addrlen, host, sizeof host, NULL, 0, NI_NUMERICHOST);
+    else
+        snprintf(host, sizeof host, "%s", res->ai_family == AF_INET6 ? "::" : "0.0.0.0");
+    snprintf(ls.host, sizeof ls.host, "%s", host);
+    int lfd = tcp_listen(&ls, err, errlen);
+    if (lfd < 0) {
+        freeaddrinfo(res);
+        return -1;
+    }
+    fprintf(stderr, "dbg: waiting for the process server %s to connect to %s port %u\n", spec->clicon, host,
+            ls.port);
+    int fd = -1;
+    while (fd < 0) {
+        struct sockaddr_storage peer;
+        socklen_t pl = sizeof peer;
+        fd = accept4(lfd, (struct sockaddr *)&peer, &pl, SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            snprintf(err, errlen, "accept: %s", strerror(errno));
+            break;
+        }
+        bool ok = false;
+        for (struct addrinfo *ai = res; ai && !ok; ai = ai->ai_next)
+            ok = same_address((struct sockaddr *)&peer, ai->ai_addr);
+        if (!ok) {
+            char who[64] = "?";
+            getnameinfo((struct sockaddr *)&peer, pl, who, sizeof who, NULL, 0, NI_NUMERICHOST);
+            fprintf(stderr, "dbg: refused a connection from %s (not the process server %s)\n", who, spec->clicon);
+            close(fd);
+            fd = -1;
+        }
+    }
+    close(lfd);
+    freeaddrinfo(res);
+    if (fd >= 0) {
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    return fd;
+}
+
+static int connect_tcp(const struct transport_spec *spec, char *err, size_t errlen)
+{
+    if (spec->given & TSPEC_CLICON)
+        return accept_reverse(spec, err, errlen);
+    return transport_dial(spec->host[0] ? spec->host : "127.0.0.1", spec->port, spec->ipversion, err, errlen);
 }
 
 static int connect_npipe(const struct transport_spec *spec, char *err, size_t errlen)

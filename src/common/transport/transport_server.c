@@ -17,7 +17,7 @@ bool transport_server_check(const struct transport_spec *spec, char *err, size_t
         unsigned long bit;
         const char *name;
     } later[] = {
-        {TSPEC_CLICON, "clicon (reverse connection)"}, {TSPEC_HIDDEN, "hidden"},
+        {TSPEC_HIDDEN, "hidden"},
     };
     if (spec->kind == TRANSPORT_COM) {
         snprintf(err, errlen, "transport 'com' is not available in this version of dbgsrv "
@@ -31,6 +31,10 @@ bool transport_server_check(const struct transport_spec *spec, char *err, size_t
     if ((spec->kind == TRANSPORT_SSL || spec->kind == TRANSPORT_SPIPE) && spec->fingerprint[0]) {
         snprintf(err, errlen, "fingerprint= is how a client checks a server; the server uses ca= to "
                  "check clients");
+        return false;
+    }
+    if ((spec->given & TSPEC_CLICON) && spec->port_range) {
+        snprintf(err, errlen, "clicon= connects to one port, not a range");
         return false;
     }
     if (spec->given & TSPEC_SERVER) {
