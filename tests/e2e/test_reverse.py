@@ -115,11 +115,13 @@ class ReverseTest(TestCase):
             return any(line.split()[1].endswith(":%04X" % port) and line.split()[3] == "0A"
                        for line in f.readlines()[1:])
 
-    def test_range_with_clicon_is_refused(self):
-        p = subprocess.run([DBGSRV, "-t", "tcp:port=40000:40010,clicon=127.0.0.1"], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True, timeout=10)
-        self.assertEqual(p.returncode, 2)
-        self.assertIn("not a range", p.stderr)
+    def test_range_or_any_port_with_clicon_is_refused(self):
+        for port in ("40000:40010", "0"):
+            with self.subTest(port=port):
+                p = subprocess.run([DBGSRV, "-t", "tcp:port=%s,clicon=127.0.0.1" % port], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, timeout=10)
+                self.assertEqual(p.returncode, 2)
+                self.assertIn("not a range, not 0", p.stderr)
 
     def test_clicon_with_bind_is_refused(self):
         p = subprocess.run([DBGSRV, "-t", "tcp:port=1,clicon=127.0.0.1,bind=127.0.0.1"], stdout=subprocess.PIPE,

@@ -744,7 +744,7 @@ class SecureDefaultTest(TransportTestCase):
 class NotAvailableTest(TransportTestCase):
     def test_features_of_later_versions_are_refused(self):
         cases = ["com:port=COM1",
-                 "com:port=/dev/ttyS0,baud=9600", "tcp:port=0,clicon=127.0.0.1", "tcp:port=0,hidden",
+                 "com:port=/dev/ttyS0,baud=9600", "tcp:port=0,hidden",
                  "npipe:pipe=%s,hidden" % unique_pipe("hidden")]
         for spec in cases:
             with self.subTest(spec=spec):

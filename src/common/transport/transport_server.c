@@ -33,8 +33,8 @@ bool transport_server_check(const struct transport_spec *spec, char *err, size_t
                  "check clients");
         return false;
     }
-    if ((spec->given & TSPEC_CLICON) && spec->port_range) {
-        snprintf(err, errlen, "clicon= connects to one port, not a range");
+    if ((spec->given & TSPEC_CLICON) && (spec->port_range || spec->port == 0)) {
+        snprintf(err, errlen, "clicon= connects to the one port the client listens on: not a range, not 0");
         return false;
     }
     if (spec->given & TSPEC_SERVER) {
