@@ -8,6 +8,7 @@
 #include "auth.h"
 #include "listener.h"
 #include "reverse.h"
+#include "serial_line.h"
 #include "log.h"
 #include "session.h"
 #include "transport/transport_server.h"
@@ -41,6 +42,9 @@ static void usage(FILE *f)
             "                        ssl:cert=F,key=F[,ca=F][,proto=tls1.2|tls1.3]  TLS over tcp\n"
             "                                           (ca= requires client certificates)\n"
             "                        spipe:pipe=NAME,cert=F,key=F  TLS over an npipe\n"
+            "                        com:port=DEVICE[,baud=RATE]  a serial line (COM2 or 2 is\n"
+            "                                           /dev/ttyS1; default 115200 baud): gdb\n"
+            "                                           connects with target remote DEVICE\n"
             "                        stdio              one session on standard input/output:\n"
             "                                           target extended-remote | dbgsrv -t stdio\n"
             "                      e.g. -t tcp:port=2159,bind=::1\n"
@@ -149,6 +153,10 @@ int main(int argc, char **argv)
         log_info("dbgsrv %s serving one session on standard input and output", DBGSRV_VERSION);
         struct session_config config = {SESSION_ON_STDIO, have_password ? password : NULL, 0};
         session_run(STDIN_FILENO, STDOUT_FILENO, "stdio", 1, &config);
+    }
+    if (spec.kind == TRANSPORT_COM) {
+        struct session_config config = {0, have_password ? password : NULL, 0};
+        return serial_line_run(&spec, &config);
     }
     if (spec.given & TSPEC_CLICON) {
         struct session_config config = {0, have_password ? password : NULL, 0};

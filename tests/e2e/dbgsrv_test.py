@@ -27,6 +27,7 @@ import time
 import unittest
 
 DBGSRV = os.environ.get("DBGSRV", "dbgsrv")
+DBG = os.path.join(os.path.dirname(DBGSRV), "dbg")   # the client, built next to the server
 PROGRAMS = os.environ.get("TEST_PROGRAMS", ".")
 GDB = os.environ.get("GDB", "gdb")
 TIMEOUT = float(os.environ.get("DBGSRV_TEST_TIMEOUT", "60"))
@@ -262,7 +263,9 @@ def read_proc_mem(pid, addr, n):
 
 
 class Server:
-    """A dbgsrv process listening on a free loopback port."""
+    """A dbgsrv process listening on a free loopback port (tcp: or ssl:), or
+    on a pipe (npipe: or spipe:; then path is its socket file). announcement
+    is its "Listening on ..." line."""
 
     def __init__(self, args=None, user=None, env=None):
         self.args = list(args) if args is not None else ["-t", "tcp:port=0"]
@@ -277,13 +280,18 @@ class Server:
                                      start_new_session=True)
         self.port = None
         self.bind = None
-        line = self.proc.stdout.readline()
-        m = re.match(r"Listening on tcp:port=(\d+),bind=(\S+)", line)
-        if not m:
+        self.path = None
+        line = self.announcement = self.proc.stdout.readline()
+        m = re.match(r"Listening on (?:tcp|ssl):port=(\d+),bind=(\S+)", line)
+        p = re.match(r"Listening on (?:npipe|spipe):pipe=\S+ \((.+)\)$", line.rstrip("\n"))
+        if not (m or p):
             self.stop()
             raise AssertionError("dbgsrv did not start: %r\n%s" % (line, self.log_text()))
-        self.port = int(m.group(1))
-        self.bind = m.group(2)
+        if m:
+            self.port = int(m.group(1))
+            self.bind = m.group(2)
+        else:
+            self.path = p.group(1)
 
     @property
     def pid(self):
@@ -291,6 +299,8 @@ class Server:
 
     @property
     def address(self):
+        if self.path:
+            return self.path
         host = "[%s]" % self.bind if ":" in self.bind else self.bind
         return "%s:%d" % (host, self.port)
 
@@ -476,6 +486,14 @@ class OutputReader:
 # gdb in batch mode: against a server (to completion, or in the
 # background), and on a program file alone for link-time facts.
 # ---------------------------------------------------------------------------
+
+
+class Via:
+    """Stands in for a Server in run_gdb/start_gdb: gdb's target is ADDRESS
+    ("| dbg bridge ..." or "127.0.0.1:PORT")."""
+
+    def __init__(self, address):
+        self.address = address
 
 
 def _gdb_command(commands, program_path=None):
@@ -842,6 +860,96 @@ class Rsp(RawClient):
 
     def ptid(self, tid=None):
         return "p%x.%x" % (self.pid, tid if tid is not None else self.tid)
+
+
+# ---------------------------------------------------------------------------
+# Traffic capture
+#
+# A recording TCP proxy on loopback, to see what crosses the wire between a
+# client and a server.
+# ---------------------------------------------------------------------------
+
+
+class Proxy:
+    """A loopback TCP proxy to 127.0.0.1:UPSTREAM that records every byte:
+    client_bytes (towards the server) and server_bytes (back), per connection."""
+
+    def __init__(self, upstream):
+        self.upstream = upstream
+        self.lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.listen(16)
+        self.lsock.settimeout(0.1)
+        self.port = self.lsock.getsockname()[1]
+        self.lock = threading.Lock()
+        self.connections = []   # [bytearray to server, bytearray to client]
+        self.socks = []
+        self.threads = []
+        self.stopping = False
+        self._start(self._accept_loop)
+
+    def _start(self, fn, *args):
+        t = threading.Thread(target=fn, args=args, daemon=True)
+        self.threads.append(t)
+        t.start()
+
+    def _accept_loop(self):
+        while not self.stopping:
+            try:
+                c, _ = self.lsock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            c.settimeout(None)
+            u = socket.create_connection(("127.0.0.1", self.upstream))
+            rec = [bytearray(), bytearray()]
+            with self.lock:
+                self.socks += [c, u]
+                self.connections.append(rec)
+            self._start(self._pump, c, u, rec[0])
+            self._start(self._pump, u, c, rec[1])
+
+    def _pump(self, src, dst, record):
+        while True:
+            try:
+                data = src.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                try:
+                    dst.shutdown(socket.SHUT_WR)
+                except OSError:
+                    pass
+                return
+            with self.lock:
+                record += data
+            try:
+                dst.sendall(data)
+            except OSError:
+                return
+
+    def client_bytes(self):
+        with self.lock:
+            return b"".join(bytes(r[0]) for r in self.connections)
+
+    def server_bytes(self):
+        with self.lock:
+            return b"".join(bytes(r[1]) for r in self.connections)
+
+    def close(self):
+        self.stopping = True
+        self.lsock.close()
+        with self.lock:
+            socks = list(self.socks)
+        for s in socks:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+        for t in self.threads:
+            t.join(5)
 
 
 # ---------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import threading
 import time
 import uuid
 
-from dbgsrv_test import (TestCase, RawClient, descendants_of, hexstr, main, program,
+from dbgsrv_test import (TestCase, Proxy, RawClient, Via, descendants_of, hexstr, main, program,
                          run_gdb, start_gdb, wait_for)
 
 DBGSRV = os.environ.get("DBGSRV", "dbgsrv")
@@ -31,14 +31,6 @@ DBG = os.path.join(os.path.dirname(DBGSRV), "dbg")
 VERSION_MISMATCH = ("The client is not using the same version of the remoting protocol as the "
                     "server (client 2.0, server 1.0)")
 GDB_TIMEOUT = 60
-
-
-class Via:
-    """Stands in for a Server in run_gdb/start_gdb: gdb's target is ADDRESS
-    ("| dbg bridge ..." or "127.0.0.1:PORT")."""
-
-    def __init__(self, address):
-        self.address = address
 
 
 def mac(password, role, snonce, cnonce):
@@ -54,88 +46,6 @@ def rsp_frame(payload):
 def frames_in(data, prefix):
     """The complete "$PREFIX...#cc" frames in DATA."""
     return re.findall(rb"\$" + re.escape(prefix) + rb"[^#$]*#[0-9a-fA-F]{2}", data)
-
-
-class Proxy:
-    """A loopback TCP proxy to 127.0.0.1:UPSTREAM that records every byte:
-    client_bytes (towards the server) and server_bytes (back), per connection."""
-
-    def __init__(self, upstream):
-        self.upstream = upstream
-        self.lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.lsock.bind(("127.0.0.1", 0))
-        self.lsock.listen(16)
-        self.lsock.settimeout(0.1)
-        self.port = self.lsock.getsockname()[1]
-        self.lock = threading.Lock()
-        self.connections = []   # [bytearray to server, bytearray to client]
-        self.socks = []
-        self.threads = []
-        self.stopping = False
-        self._start(self._accept_loop)
-
-    def _start(self, fn, *args):
-        t = threading.Thread(target=fn, args=args, daemon=True)
-        self.threads.append(t)
-        t.start()
-
-    def _accept_loop(self):
-        while not self.stopping:
-            try:
-                c, _ = self.lsock.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            c.settimeout(None)
-            u = socket.create_connection(("127.0.0.1", self.upstream))
-            rec = [bytearray(), bytearray()]
-            with self.lock:
-                self.socks += [c, u]
-                self.connections.append(rec)
-            self._start(self._pump, c, u, rec[0])
-            self._start(self._pump, u, c, rec[1])
-
-    def _pump(self, src, dst, record):
-        while True:
-            try:
-                data = src.recv(65536)
-            except OSError:
-                data = b""
-            if not data:
-                try:
-                    dst.shutdown(socket.SHUT_WR)
-                except OSError:
-                    pass
-                return
-            with self.lock:
-                record += data
-            try:
-                dst.sendall(data)
-            except OSError:
-                return
-
-    def client_bytes(self):
-        with self.lock:
-            return b"".join(bytes(r[0]) for r in self.connections)
-
-    def server_bytes(self):
-        with self.lock:
-            return b"".join(bytes(r[1]) for r in self.connections)
-
-    def close(self):
-        self.stopping = True
-        self.lsock.close()
-        with self.lock:
-            socks = list(self.socks)
-        for s in socks:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            s.close()
-        for t in self.threads:
-            t.join(5)
 
 
 class FakeServer:

@@ -11,15 +11,19 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "transport/serial.h"
 #include "transport/tcp.h"
 #include "transport/tls.h"
 #include "transport/unix_socket.h"
 
 bool transport_client_check(const struct transport_spec *spec, char *err, size_t errlen)
 {
-    if (spec->kind == TRANSPORT_COM || spec->kind == TRANSPORT_STDIO) {
-        snprintf(err, errlen, "transport '%s' is not available in this version of dbg "
-                 "(available: tcp, npipe, ssl, spipe)", transport_kind_name(spec->kind));
+    if (spec->kind == TRANSPORT_STDIO) {
+        snprintf(err, errlen, "stdio is a server transport; connect to such a server with a pipe command");
+        return false;
+    }
+    if (spec->kind == TRANSPORT_COM && spec->channel >= 0) {
+        snprintf(err, errlen, "com channels (channel=) are not available in this version of dbg");
         return false;
     }
     if (spec->given & TSPEC_BIND) {
@@ -193,6 +197,8 @@ int transport_client_connect(const struct transport_spec *spec, char *err, size_
     struct tls_config tc;
     if (tls && !tls_config_client(&tc, spec, err, errlen))
         return -1;
+    if (spec->kind == TRANSPORT_COM)
+        return serial_open(spec->device, spec->baud, err, errlen);
     bool pipe = spec->kind == TRANSPORT_NPIPE || spec->kind == TRANSPORT_SPIPE;
     int fd = pipe ? connect_npipe(spec, err, errlen) : connect_tcp(spec, err, errlen);
     if (fd < 0 || !tls)

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "transport/serial.h"
 #include "transport/tcp.h"
 
 /* What this version of the server cannot do yet is refused by name rather
@@ -19,9 +20,13 @@ bool transport_server_check(const struct transport_spec *spec, char *err, size_t
     } later[] = {
         {TSPEC_HIDDEN, "hidden"},
     };
-    if (spec->kind == TRANSPORT_COM) {
-        snprintf(err, errlen, "transport 'com' is not available in this version of dbgsrv "
-                 "(available: tcp, npipe, ssl, spipe, stdio)");
+    if (spec->kind == TRANSPORT_COM && spec->channel >= 0) {
+        snprintf(err, errlen, "com channels (channel=) are not available in this version of dbgsrv; "
+                 "without channel= the line carries one session at a time");
+        return false;
+    }
+    if (spec->kind == TRANSPORT_COM && !serial_baud_supported(spec->baud)) {
+        snprintf(err, errlen, "unsupported baud rate %u", spec->baud);
         return false;
     }
     if ((spec->kind == TRANSPORT_SSL || spec->kind == TRANSPORT_SPIPE) && (!spec->cert[0] || !spec->key[0])) {
