@@ -31,8 +31,7 @@ static bool copy_some(int from, int to)
     return true;
 }
 
-/* Relays until either side closes. */
-static void relay(int local_in, int local_out, int up)
+void bridge_relay(int local_in, int local_out, int up)
 {
     for (;;) {
         struct pollfd fds[2] = {{local_in, POLLIN, 0}, {up, POLLIN, 0}};
@@ -85,7 +84,7 @@ static int bridge_stdio(const struct bridge_options *opt)
     int up = connect_upstream(opt);
     if (up < 0)
         return 1;
-    relay(STDIN_FILENO, STDOUT_FILENO, up);
+    bridge_relay(STDIN_FILENO, STDOUT_FILENO, up);
     close(up);
     return 0;
 }
@@ -131,7 +130,7 @@ static int bridge_listen(const struct bridge_options *opt)
             transport_server_close_inherited(&srv);
             int up = connect_upstream(opt);
             if (up >= 0)
-                relay(fd, fd, up);
+                bridge_relay(fd, fd, up);
             _exit(up >= 0 ? 0 : 1);
         }
         close(fd);

@@ -16,6 +16,9 @@ struct bridge_options {
     bool insecure;                           /* allow a non-loopback --listen */
 };
 
+/* Relays bytes between LOCAL_IN/LOCAL_OUT and UP until either side closes. */
+void bridge_relay(int local_in, int local_out, int up);
+
 /* Runs the bridge; returns the exit status. */
 int bridge_run(const struct bridge_options *opt);
 

@@ -7,6 +7,7 @@
 
 #include "auth.h"
 #include "bridge.h"
+#include "pipe_relay.h"
 #include "transport/transport_client.h"
 #include "transport_spec.h"
 
@@ -25,6 +26,11 @@ static void usage(FILE *f)
             "TRANSPORT says where the server is:\n"
             "  tcp:server=HOST,port=N       (server defaults to 127.0.0.1)\n"
             "  npipe:pipe=NAME              a pipe (Unix socket) of a server on this machine\n"
+            "  npipe:server=HOST,pipe=NAME  the same on another machine, over ssh\n"
+            "  ssl:server=HOST,port=N,ca=FILE|fingerprint=SHA256:...  TLS (also cert=,key=)\n"
+            "  spipe:pipe=NAME,ca=FILE      TLS over a pipe\n"
+            "  tcp:clicon=SERVER,port=N     wait for SERVER to connect (reverse connection)\n"
+            "  com:port=DEVICE,baud=RATE    a serial line\n"
             "  ...,password=PW | ...,password-file=FILE   the server's password (the\n"
             "                               password itself never crosses the wire)\n"
             "\n"
@@ -36,7 +42,11 @@ static void usage(FILE *f)
             "  --insecure             allow --listen on a non-loopback address\n"
             "  --protocol-version M.m speak another protocol version (for testing the\n"
             "                         server's version check)\n"
-            "  -h, --help, --version\n");
+            "  -h, --help, --version\n"
+            "\n"
+            "npipe:server=HOST,pipe=NAME reaches a pipe on another machine over ssh:\n"
+            "dbg runs 'dbg pipe-relay NAME' there (the ssh account is the authentication).\n"
+            "$DBG_SSH is the ssh command (default ssh), $DBG_REMOTE_DBG dbg's path on HOST.\n");
 }
 
 int main(int argc, char **argv)
@@ -49,6 +59,8 @@ int main(int argc, char **argv)
         printf("dbg %s (remoting protocol %d.%d)\n", DBGSRV_VERSION, AUTH_PROTOCOL_MAJOR, AUTH_PROTOCOL_MINOR);
         return 0;
     }
+    if (argc == 3 && strcmp(argv[1], "pipe-relay") == 0)
+        return pipe_relay(argv[2]);
     if (argc < 2 || strcmp(argv[1], "bridge") != 0) {
         fprintf(stderr, "dbg: %s\nTry 'dbg --help'.\n",
                 argc < 2 ? "missing command (this version has 'bridge')" : "unknown command");

@@ -146,11 +146,19 @@ class TlsTest(TestCase):
     def gdb_via(self, transport, commands=HELLO):
         return run_gdb(self.bridge(transport), commands, program("hello"), timeout=GDB_TIMEOUT)
 
-    def dbg(self, *args, timeout=30):
-        """Runs dbg to completion (stdin empty: after the handshake it ends)."""
-        return subprocess.run([DBG] + list(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, timeout=timeout,
-                              start_new_session=True)
+    def dbg(self, *args, timeout=10):
+        """Runs dbg to completion (stdin empty: after the handshake it ends).
+        One that hangs is killed with its relay (its process group)."""
+        p = subprocess.Popen([DBG] + list(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)   # not reaped yet: the group is ours
+            p.communicate()
+            raise AssertionError("dbg %s hung for %ds (see test_many_handshakes_all_finish)"
+                                 % (" ".join(args), timeout))
+        return subprocess.CompletedProcess(p.args, p.returncode, out, err)
 
     def popen(self, cmd, **kw):
         """Starts CMD in a session of its own; cleanup kills its process group."""
@@ -527,7 +535,7 @@ class TlsTest(TestCase):
 
         def one(_):
             with lock:
-                if len(hung) >= 3:
+                if hung:   # one is enough; do not spend more time
                     return
             p = subprocess.Popen([DBG, "bridge", transport], stdin=subprocess.DEVNULL,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
@@ -545,9 +553,9 @@ class TlsTest(TestCase):
                     failed.append(err.strip())
 
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
-            list(pool.map(one, range(400)))
+            list(pool.map(one, range(300)))
         self.assertEqual(failed, [])
-        self.assertEqual(hung, [], "%d dbg bridge ssl: runs hung (stopped after %d)" % (len(hung), len(hung)))
+        self.assertEqual(hung, [], "%d runs of dbg bridge ssl: hung (the test stops at the first)" % len(hung))
 
 
 if __name__ == "__main__":

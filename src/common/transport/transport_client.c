@@ -1,6 +1,7 @@
 #include "transport/transport_client.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -34,8 +35,15 @@ bool transport_client_check(const struct transport_spec *spec, char *err, size_t
         snprintf(err, errlen, "%s is a server parameter", (spec->given & TSPEC_HIDDEN) ? "hidden" : "allow=");
         return false;
     }
-    if ((spec->kind == TRANSPORT_NPIPE || spec->kind == TRANSPORT_SPIPE) && (spec->given & TSPEC_SERVER)) {
-        snprintf(err, errlen, "npipe to another machine (server=) is not available in this version of dbg");
+    if (spec->kind == TRANSPORT_SPIPE && (spec->given & TSPEC_SERVER)) {
+        snprintf(err, errlen, "spipe to another machine (server=) is not available in this version of dbg; "
+                 "npipe:server=HOST,pipe=NAME reaches it over ssh, which encrypts already");
+        return false;
+    }
+    if (spec->kind == TRANSPORT_NPIPE && (spec->given & TSPEC_SERVER) &&
+        (spec->pipe[strspn(spec->pipe, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")] ||
+         strchr(spec->pipe, '%'))) {
+        snprintf(err, errlen, "a pipe on another machine must have a plain name (letters, digits, . _ -)");
         return false;
     }
     if ((spec->kind == TRANSPORT_TCP || spec->kind == TRANSPORT_SSL) && spec->port_range) {
@@ -189,6 +197,40 @@ static int connect_npipe(const struct transport_spec *spec, char *err, size_t er
     return fd;
 }
 
+/* npipe:server=HOST: the pipe is on another machine. ssh to it and run
+ * "dbg pipe-relay NAME" there, which joins the pipe to ssh's channel; the
+ * account on HOST is the authentication (as a Windows login is for a
+ * remote named pipe). $DBG_SSH overrides the ssh command (options, port),
+ * $DBG_REMOTE_DBG the path of dbg on HOST. */
+static int connect_over_ssh(const struct transport_spec *spec, char *err, size_t errlen)
+{
+    const char *remote = getenv("DBG_REMOTE_DBG");
+    char remote_cmd[400];
+    snprintf(remote_cmd, sizeof remote_cmd, "%s pipe-relay %s", remote && *remote ? remote : "dbg", spec->pipe);
+    int sp[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0) {
+        snprintf(err, errlen, "socketpair: %s", strerror(errno));
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        close(sp[0]);
+        close(sp[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        dup2(sp[1], STDIN_FILENO);
+        dup2(sp[1], STDOUT_FILENO);
+        /* $DBG_SSH may carry options: let the shell split it. */
+        execl("/bin/sh", "sh", "-c", "exec ${DBG_SSH:-ssh} -T -o BatchMode=yes \"$0\" \"$1\"",
+              spec->host, remote_cmd, (char *)NULL);
+        _exit(127);
+    }
+    close(sp[1]);
+    return sp[0];
+}
+
 int transport_client_connect(const struct transport_spec *spec, char *err, size_t errlen)
 {
     if (!transport_client_check(spec, err, errlen))
@@ -199,6 +241,8 @@ int transport_client_connect(const struct transport_spec *spec, char *err, size_
         return -1;
     if (spec->kind == TRANSPORT_COM)
         return serial_open(spec->device, spec->baud, err, errlen);
+    if (spec->kind == TRANSPORT_NPIPE && (spec->given & TSPEC_SERVER))
+        return connect_over_ssh(spec, err, errlen);
     bool pipe = spec->kind == TRANSPORT_NPIPE || spec->kind == TRANSPORT_SPIPE;
     int fd = pipe ? connect_npipe(spec, err, errlen) : connect_tcp(spec, err, errlen);
     if (fd < 0 || !tls)
