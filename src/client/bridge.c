@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "rsp_client.h"
 #include "transport/transport_client.h"
 #include "transport/transport_server.h"
@@ -18,17 +19,7 @@ static bool copy_some(int from, int to)
     ssize_t n = read(from, buf, sizeof buf);
     if (n < 0 && errno == EINTR)
         return true;
-    if (n <= 0)
-        return false;
-    for (ssize_t off = 0; off < n;) {
-        ssize_t w = write(to, buf + off, (size_t)(n - off));
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        off += w;
-    }
-    return true;
+    return n > 0 && io_write_all(to, buf, (size_t)n);
 }
 
 void bridge_relay(int local_in, int local_out, int up)

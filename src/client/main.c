@@ -108,7 +108,7 @@ int main(int argc, char **argv)
     static char password[AUTH_PASSWORD_MAX];
     bool have_password;
     if (!transport_spec_parse(argv[optind], &spec, err, sizeof err) ||
-        !transport_client_check(&spec, err, sizeof err) ||
+        !transport_client_prepare(&spec, err, sizeof err) ||
         !auth_load_password(&spec, password, sizeof password, &have_password, err, sizeof err)) {
         fprintf(stderr, "dbg: %s\n", err);
         return 2;

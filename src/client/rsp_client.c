@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "io.h"
 #include "rsp/hex.h"
 
 #define HANDSHAKE_TIMEOUT_MS 60000   /* a wrong password is answered slowly on purpose */
@@ -26,20 +27,6 @@ void rsp_client_free(struct rsp_client *c)
     rsp_decoder_free(&c->decoder);
 }
 
-static bool write_all(int fd, const char *data, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, data, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        data += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 bool rsp_client_send(struct rsp_client *c, const char *payload)
 {
     size_t n = strlen(payload);
@@ -47,7 +34,7 @@ bool rsp_client_send(struct rsp_client *c, const char *payload)
     if (rsp_frame_bound(n) > sizeof frame)
         return false;
     size_t len = rsp_frame(frame, (const uint8_t *)payload, n, false);
-    return write_all(c->fd, frame, len);
+    return io_write_all(c->fd, frame, len);
 }
 
 bool rsp_client_recv(struct rsp_client *c, const char **payload, size_t *len, int timeout_ms)
@@ -57,13 +44,13 @@ bool rsp_client_recv(struct rsp_client *c, const char **payload, size_t *len, in
             struct rsp_event ev;
             c->pos += rsp_decoder_feed(&c->decoder, c->buf + c->pos, c->len - c->pos, &ev);
             if (ev.kind == RSP_EVENT_PACKET) {
-                write_all(c->fd, "+", 1);
+                io_write_all(c->fd, "+", 1);
                 *payload = ev.data;
                 *len = ev.len;
                 return true;
             }
             if (ev.kind == RSP_EVENT_BAD_CHECKSUM)
-                write_all(c->fd, "-", 1);
+                io_write_all(c->fd, "-", 1);
         }
         struct pollfd p = {c->fd, POLLIN, 0};
         int r = poll(&p, 1, timeout_ms);

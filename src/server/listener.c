@@ -195,7 +195,7 @@ static void end_sessions(struct server *srv)
     reap_children(srv, 0);
 }
 
-static void handled_signals(sigset_t *set)
+void server_signal_set(sigset_t *set)
 {
     sigemptyset(set);
     sigaddset(set, SIGCHLD);
@@ -207,7 +207,7 @@ static void handled_signals(sigset_t *set)
 void listener_block_signals(void)
 {
     sigset_t set;
-    handled_signals(&set);
+    server_signal_set(&set);
     sigprocmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 }
@@ -219,7 +219,7 @@ int listener_run(struct transport_server *transport, const char *password)
     srv.password = password;
     int listen_fd = transport->fd;
     sigset_t set;
-    handled_signals(&set);
+    server_signal_set(&set);
     listener_block_signals();
     srv.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     if (srv.sigfd < 0) {

@@ -4,6 +4,12 @@
 #ifndef DBGSRV_LISTENER_H
 #define DBGSRV_LISTENER_H
 
+#include <signal.h>
+
+/* The signals the server's processes handle through a signalfd: SIGCHLD
+ * (a child changed state), SIGTERM and SIGINT (stop), SIGHUP. */
+void server_signal_set(sigset_t *set);
+
 /* Blocks the signals the listener handles (SIGCHLD, SIGTERM, SIGINT, SIGHUP)
  * so that they wait for listener_run; call before announcing the server. */
 void listener_block_signals(void);

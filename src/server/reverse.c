@@ -8,6 +8,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "listener.h"
 #include "log.h"
 #include "transport/tls.h"
 #include "transport/transport_client.h"
@@ -24,10 +25,8 @@ int reverse_run(const struct transport_spec *spec, const struct session_config *
         return 1;
     }
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
+    server_signal_set(&set);
+    sigdelset(&set, SIGCHLD);   /* no children yet; only the order to stop */
     int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     char target[300];
     snprintf(target, sizeof target, "%s port %u", spec->clicon, spec->port);

@@ -10,17 +10,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "listener.h"
 #include "log.h"
 #include "transport/serial.h"
 
 int serial_line_run(const struct transport_spec *spec, const struct session_config *config)
 {
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGCHLD);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
+    server_signal_set(&set);
     int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     char err[300], desc[200];
     transport_spec_format(spec, desc, sizeof desc);

@@ -18,6 +18,8 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "io.h"
+#include "listener.h"
 #include "log.h"
 #include "packet_table.h"
 #include "rsp/hex.h"
@@ -103,23 +105,6 @@ void reply_errno(struct session *s, int code)
 
 /* ---- sending ---- */
 
-static bool write_all(int fd, const char *data, size_t n)
-{
-    while (n) {
-        /* write(), not send(): the connection may be a pipe or a tty.
-         * SIGPIPE is ignored, so a closed peer is an EPIPE error here. */
-        ssize_t w = write(fd, data, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return false;
-        }
-        data += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 static void send_packet(struct session *s, const char *payload, size_t len)
 {
     struct buffer *out = &s->last_sent;
@@ -127,7 +112,7 @@ static void send_packet(struct session *s, const char *payload, size_t len)
     buffer_reserve(out, rsp_frame_bound(len));
     out->len = rsp_frame(out->data, (const uint8_t *)payload, len, true);
     log_trace("-> %.*s", (int)(out->len > 200 ? 200 : out->len), out->data);
-    if (!write_all(s->out_fd, out->data, out->len))
+    if (!io_write_all(s->out_fd, out->data, out->len))
         s->ending = true;
 }
 
@@ -246,7 +231,7 @@ static void handle_input(struct session *s, const uint8_t *data, size_t n)
         case RSP_EVENT_ACK:
             break;
         case RSP_EVENT_NACK:
-            if (s->last_sent.len && !write_all(s->out_fd, s->last_sent.data, s->last_sent.len))
+            if (s->last_sent.len && !io_write_all(s->out_fd, s->last_sent.data, s->last_sent.len))
                 s->ending = true;
             break;
         case RSP_EVENT_INTERRUPT:
@@ -257,19 +242,19 @@ static void handle_input(struct session *s, const uint8_t *data, size_t n)
             break;
         case RSP_EVENT_BAD_CHECKSUM:
             log_warn("packet with a bad checksum from %s", s->peer);
-            if (s->ack_mode && !write_all(s->out_fd, "-", 1))
+            if (s->ack_mode && !io_write_all(s->out_fd, "-", 1))
                 s->ending = true;
             break;
         case RSP_EVENT_TOO_LONG:
             log_warn("packet longer than %#x bytes from %s dropped", RSP_PACKET_SIZE, s->peer);
             if (s->ack_mode)
-                write_all(s->out_fd, "+", 1);
+                io_write_all(s->out_fd, "+", 1);
             s->reply.len = 0;
             reply_error(s, "packet too long (PacketSize is %#x)", RSP_PACKET_SIZE);
             send_reply(s);
             break;
         case RSP_EVENT_PACKET:
-            if (s->ack_mode && !write_all(s->out_fd, "+", 1)) {
+            if (s->ack_mode && !io_write_all(s->out_fd, "+", 1)) {
                 s->ending = true;
                 break;
             }
@@ -292,11 +277,7 @@ static void handle_debuggee_change(struct session *s)
 static int make_signalfd(void)
 {
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGCHLD);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
+    server_signal_set(&set);
     sigprocmask(SIG_BLOCK, &set, NULL);
     return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }

@@ -445,6 +445,28 @@ class AuthBridgeTest(TestCase):
         self.assertEqual(c.request("qDbgsrvAuth:%s;%s" % (cnonce.hex(), good.hex())),
                          "E.password rejected")
 
+    def test_garbage_before_the_handshake(self):
+        """Noise before the handshake (line noise, a port scanner, a client
+        restarted mid-packet) is skipped; a well-formed packet other than the
+        handshake ends the session with the reason; other clients are
+        served throughout."""
+        srv = self.pw_server("noise-pw")
+        c = self.client(srv, cls=RawClient)
+        c.send_raw(b"\x00\xff\r\nGET / HTTP/1.0\r\n\r\n+-+\x03$trunc")   # no complete packet
+        c.send_raw(b"$qDbgsrvHello:1.0#00")                                     # bad checksum: '-'
+        c.expect_byte(b"-")
+        snonce = self.raw_hello(c)
+        self.assertEqual(len(snonce), 32)
+        c.close()
+        c = self.client(srv, cls=RawClient)
+        c.send_raw(b"\x16\x03\x01\x00\x05hello")                              # a TLS client hello, say
+        reply = c.request("qSupported:multiprocess+")
+        self.assertIn("requires a password", reply)
+        self.assert_closed(c)
+        self.wait_log(srv, "without authenticating")
+        out, _ = self.gdb_via_bridge(self.transport(srv, password="noise-pw"), self.HELLO)
+        self.assert_hello_session(out)
+
     def test_recorded_authentication_cannot_be_replayed(self):
         pw = "replay me"
         srv = self.pw_server(pw)

@@ -13,6 +13,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "rsp/hex.h"
 
 #define HANDSHAKE_TIMEOUT_S 30
@@ -92,7 +93,7 @@ bool tls_config_server(struct tls_config *tc, const struct transport_spec *spec,
     return true;
 }
 
-static bool parse_fingerprint(const char *text, uint8_t out[32])
+bool tls_fingerprint_parse(const char *text, uint8_t out[32])
 {
     if (strncasecmp(text, "SHA256:", 7) == 0)
         text += 7;
@@ -113,7 +114,7 @@ bool tls_config_client(struct tls_config *tc, const struct transport_spec *spec,
                  transport_kind_name(spec->kind));
         return false;
     }
-    if (spec->fingerprint[0] && !parse_fingerprint(spec->fingerprint, tc->fingerprint)) {
+    if (spec->fingerprint[0] && !tls_fingerprint_parse(spec->fingerprint, tc->fingerprint)) {
         snprintf(err, errlen, "bad fingerprint '%s' (expected SHA256: and 64 hex digits)", spec->fingerprint);
         return false;
     }
@@ -155,20 +156,6 @@ static bool fingerprint_matches(SSL *ssl, const uint8_t want[32])
     return ok;
 }
 
-static bool write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 /* The relay process: TLS on NET, plain on PLAIN, until either side ends. */
 static void relay(SSL *ssl, int net, int plain) __attribute__((noreturn));
 static void relay(SSL *ssl, int net, int plain)
@@ -196,7 +183,7 @@ static void relay(SSL *ssl, int net, int plain)
                 continue;
             break;
         }
-        if (!write_all(plain, buf, (size_t)n))
+        if (!io_write_all(plain, buf, (size_t)n))
             break;
     }
     SSL_shutdown(ssl);
@@ -208,6 +195,11 @@ int tls_wrap(struct tls_config *tc, int net_fd, char *info, size_t infolen, char
     struct timeval tv = {HANDSHAKE_TIMEOUT_S, 0};
     setsockopt(net_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     SSL *ssl = SSL_new(tc->ctx);
+    /* Without this, SSL_read on a record that carries no data (a TLS 1.3
+     * session ticket) blocks for the next one, and the relay stops
+     * forwarding the other way meanwhile. */
+    if (ssl)
+        SSL_clear_mode(ssl, SSL_MODE_AUTO_RETRY);
     if (!ssl || !SSL_set_fd(ssl, net_fd)) {
         ssl_error(err, errlen, "cannot start TLS");
         SSL_free(ssl);
@@ -231,7 +223,17 @@ int tls_wrap(struct tls_config *tc, int net_fd, char *info, size_t infolen, char
                      tc->server ? "client" : "server", X509_verify_cert_error_string(v));
             ERR_clear_error();
         } else {
-            ssl_error(err, errlen, "TLS handshake failed (is the other side speaking TLS?)");
+            int reason = ERR_GET_REASON(ERR_peek_error());
+            bool cert = reason == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE ||
+                        reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED ||
+                        reason == SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE || reason == SSL_R_TLSV1_ALERT_UNKNOWN_CA ||
+                        reason == SSL_R_SSLV3_ALERT_BAD_CERTIFICATE ||
+                        reason == SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN;
+            bool not_tls = reason == SSL_R_WRONG_VERSION_NUMBER || reason == SSL_R_HTTP_REQUEST ||
+                           reason == SSL_R_PACKET_LENGTH_TOO_LONG || reason == SSL_R_RECORD_LENGTH_MISMATCH;
+            ssl_error(err, errlen, cert ? "TLS handshake failed: the client certificate was missing or not accepted"
+                                   : not_tls ? "TLS handshake failed (is the other side speaking TLS?)"
+                                             : "TLS handshake failed");
         }
         SSL_free(ssl);
         close(net_fd);
@@ -285,4 +287,10 @@ int tls_wrap(struct tls_config *tc, int net_fd, char *info, size_t infolen, char
     close(net_fd);
     close(sp[1]);
     return sp[0];
+}
+
+void tls_config_free(struct tls_config *tc)
+{
+    SSL_CTX_free(tc->ctx);
+    tc->ctx = NULL;
 }

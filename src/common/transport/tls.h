@@ -32,6 +32,11 @@ bool tls_config_client(struct tls_config *tc, const struct transport_spec *spec,
 /* Runs the TLS handshake on NET_FD (closed in any case), then starts the
  * relay. Returns the plain fd, or -1 with ERR. INFO describes the session
  * ("TLSv1.3", plus the client certificate's subject if any). */
+void tls_config_free(struct tls_config *tc);
+
+/* Parses "SHA256:AB:CD:..." (colons and case free) into 32 bytes. */
+bool tls_fingerprint_parse(const char *text, uint8_t out[32]);
+
 int tls_wrap(struct tls_config *tc, int net_fd, char *info, size_t infolen, char *err, size_t errlen);
 
 #endif

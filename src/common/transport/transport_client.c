@@ -23,6 +23,18 @@ bool transport_client_check(const struct transport_spec *spec, char *err, size_t
         snprintf(err, errlen, "stdio is a server transport; connect to such a server with a pipe command");
         return false;
     }
+    if (spec->kind == TRANSPORT_SSL || spec->kind == TRANSPORT_SPIPE) {
+        uint8_t fp[32];
+        if (!spec->ca[0] && !spec->fingerprint[0]) {
+            snprintf(err, errlen, "%s: the server must be verified: give ca=FILE or fingerprint=SHA256:...",
+                     transport_kind_name(spec->kind));
+            return false;
+        }
+        if (spec->fingerprint[0] && !tls_fingerprint_parse(spec->fingerprint, fp)) {
+            snprintf(err, errlen, "bad fingerprint '%s' (expected SHA256: and 64 hex digits)", spec->fingerprint);
+            return false;
+        }
+    }
     if (spec->kind == TRANSPORT_COM && spec->channel >= 0) {
         snprintf(err, errlen, "com channels (channel=) are not available in this version of dbg");
         return false;
@@ -197,6 +209,19 @@ static int connect_npipe(const struct transport_spec *spec, char *err, size_t er
     return fd;
 }
 
+bool transport_client_prepare(const struct transport_spec *spec, char *err, size_t errlen)
+{
+    if (!transport_client_check(spec, err, errlen))
+        return false;
+    if (spec->kind != TRANSPORT_SSL && spec->kind != TRANSPORT_SPIPE)
+        return true;
+    struct tls_config tc;
+    if (!tls_config_client(&tc, spec, err, errlen))
+        return false;
+    tls_config_free(&tc);
+    return true;
+}
+
 /* npipe:server=HOST: the pipe is on another machine. ssh to it and run
  * "dbg pipe-relay NAME" there, which joins the pipe to ssh's channel; the
  * account on HOST is the authentication (as a Windows login is for a
@@ -245,8 +270,13 @@ int transport_client_connect(const struct transport_spec *spec, char *err, size_
         return connect_over_ssh(spec, err, errlen);
     bool pipe = spec->kind == TRANSPORT_NPIPE || spec->kind == TRANSPORT_SPIPE;
     int fd = pipe ? connect_npipe(spec, err, errlen) : connect_tcp(spec, err, errlen);
-    if (fd < 0 || !tls)
+    if (fd < 0 || !tls) {
+        if (tls)
+            tls_config_free(&tc);
         return fd;
+    }
     char info[256];
-    return tls_wrap(&tc, fd, info, sizeof info, err, errlen);
+    fd = tls_wrap(&tc, fd, info, sizeof info, err, errlen);
+    tls_config_free(&tc);
+    return fd;
 }

@@ -182,6 +182,9 @@ void npipe_close(struct npipe_server *ns)
         ns->fd = -1;
     }
     if (ns->lock_fd >= 0) {
+        char lock[sizeof ns->path + 8];
+        snprintf(lock, sizeof lock, "%s.lock", ns->path);
+        unlink(lock);
         close(ns->lock_fd);   /* releases the lock */
         ns->lock_fd = -1;
     }
