@@ -45,7 +45,7 @@ int reverse_run(const struct transport_spec *spec, const struct session_config *
         }
     }
     close(sigfd);
-    char info[256] = "", who[400];
+    char info[256] = "", who[sizeof target + sizeof info + 4];
     if (use_tls && (fd = tls_wrap(&tls, fd, info, sizeof info, err, sizeof err)) < 0) {
         log_warn("%s: %s", target, err);
         return 1;
