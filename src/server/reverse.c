@@ -41,14 +41,20 @@ int reverse_run(const struct transport_spec *spec, const struct session_config *
         struct pollfd p = {sigfd, POLLIN, 0};
         if (poll(&p, 1, RETRY_MS) > 0) {
             log_info("stopped before the client was there");
+            if (use_tls)
+                tls_config_free(&tls);
             return 0;
         }
     }
     close(sigfd);
     char info[256] = "", who[sizeof target + sizeof info + 4];
-    if (use_tls && (fd = tls_wrap(&tls, fd, info, sizeof info, err, sizeof err)) < 0) {
-        log_warn("%s: %s", target, err);
-        return 1;
+    if (use_tls) {
+        fd = tls_wrap(&tls, fd, info, sizeof info, err, sizeof err);
+        tls_config_free(&tls);
+        if (fd < 0) {
+            log_warn("%s: %s", target, err);
+            return 1;
+        }
     }
     printf("Connected to %s\n", target);
     fflush(stdout);

@@ -170,8 +170,10 @@ void session_report_stop(struct session *s)
         stop_reply_thread(s, th, &ev);
         s->general = (struct ptid){th->proc->pid, th->tid};
         s->last_stop_tid = th->tid;
+    } else if (s->client_no_resumed || !(th = session_general_thread(s))) {
+        reply_str(s, "N");
     } else {
-        reply_str(s, s->client_no_resumed ? "N" : "E.no event to report");
+        stop_reply_thread(s, th, &(struct stop_event){STOP_SIGNAL, 0});
     }
     target_clear_resumed(t);
 }
@@ -267,8 +269,13 @@ static void handle_input(struct session *s, const uint8_t *data, size_t n)
 static void handle_debuggee_change(struct session *s)
 {
     struct target *t = &s->target;
-    if (!target_poll(t) || !t->running)
+    bool event = target_poll(t);
+    if (!t->running)
         return;   /* not running: kept pending, reported at the next resume */
+    if (!event && !target_nothing_resumed(t))
+        return;
+    /* With no event, every thread the client resumed is gone: the client
+     * still waits for a stop reply ("N" if it understands it). */
     target_stop_all(t);
     session_report_stop(s);
     send_reply(s);
@@ -328,7 +335,7 @@ void session_run(int in_fd, int out_fd, const char *peer, int id, const struct s
             while (read(sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
                 if (si.ssi_signo == SIGCHLD) {
                     child = true;
-                } else {
+                } else if (si.ssi_signo != SIGHUP) {   /* the listener ignores it too */
                     why = "server shutting down";
                     s->ending = true;
                 }

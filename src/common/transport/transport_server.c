@@ -133,6 +133,8 @@ int transport_server_secure(struct transport_server *ts, int fd, char *info, siz
 
 void transport_server_close(struct transport_server *ts)
 {
+    if (ts->tls)
+        tls_config_free(&ts->tls_config);
     if (ts->npipe.fd >= 0 || ts->npipe.lock_fd >= 0)
         npipe_close(&ts->npipe);
     else if (ts->fd >= 0)

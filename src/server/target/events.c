@@ -11,6 +11,8 @@
  * A SIGSTOP we sent may still be queued after its thread stopped for another
  * reason (sigstop_expected); it is swallowed when it arrives. */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/kcmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +37,7 @@ bool thread_resume(struct thread *th, bool step, int signo)
     }
     th->running = true;
     th->resume_step = step;
+    th->pass_on_detach = 0;   /* the client has decided about the signal */
     return true;
 }
 
@@ -68,28 +71,92 @@ static bool take_orphan(struct target *t, pid_t tid, int *status)
     return false;
 }
 
+/* Waits for the first stop of a new task (it may have been seen already). */
+static bool first_stop(struct target *t, pid_t tid, int *status)
+{
+    if (take_orphan(t, tid, status))
+        return true;
+    pid_t r;
+    do
+        r = waitpid(tid, status, __WALL);
+    while (r < 0 && errno == EINTR);
+    return r == tid;
+}
+
+/* A new process (fork, vfork, or clone without CLONE_THREAD): not followed
+ * in this version, so it is let go. A child with its own copy of memory gets
+ * the original bytes back where our breakpoints are, or its first pass over
+ * one would kill it with SIGTRAP. */
+static void release_child(struct target *t, struct process *parent, pid_t child)
+{
+    int status;
+    if (!first_stop(t, child, &status) || !WIFSTOPPED(status))
+        return;
+    bool shared = syscall(SYS_kcmp, parent->pid, child, KCMP_VM, 0, 0) == 0;
+    if (!shared) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/mem", (int)child);
+        int fd = open(path, O_RDWR | O_CLOEXEC);
+        for (struct sw_breakpoint *bp = parent->breakpoints; fd >= 0 && bp; bp = bp->next)
+            if (pwrite(fd, &bp->saved, 1, (off_t)bp->addr) != 1)
+                log_debug("cannot restore %#llx in child %d", (unsigned long long)bp->addr, (int)child);
+        if (fd >= 0)
+            close(fd);
+    }
+    ptrace(PTRACE_DETACH, child, NULL, NULL);
+    log_info("process %d started process %d (not followed: let go)", (int)parent->pid, (int)child);
+}
+
+static void handle_fork(struct target *t, struct thread *parent)
+{
+    unsigned long msg = 0;
+    ptrace(PTRACE_GETEVENTMSG, parent->tid, NULL, &msg);
+    if ((pid_t)msg > 0)
+        release_child(t, parent->proc, (pid_t)msg);
+    resume_again(t, parent);
+}
+
+/* After exec the process has a new address space: our breakpoints went with
+ * the old one, the memory fd must be reopened, and only the thread that
+ * exec'd (now with the process id) remains. */
+static void handle_exec(struct target *t, struct thread *th)
+{
+    struct process *p = th->proc;
+    for (struct thread *o = p->threads, *next; o; o = next) {
+        next = o->next;
+        if (o != th)
+            thread_remove(o);
+    }
+    th->tid = p->pid;
+    breakpoint_free_all(p);
+    arch_regcache_invalidate(th);
+    process_open_memory(p);
+    log_info("process %d executed a new program", (int)p->pid);
+    record(t, th, STOP_SIGNAL, SIGTRAP);
+}
+
 static void handle_clone(struct target *t, struct thread *parent)
 {
     unsigned long msg = 0;
     ptrace(PTRACE_GETEVENTMSG, parent->tid, NULL, &msg);
     pid_t tid = (pid_t)msg;
+    if (tid > 0 && process_tgid(tid) != parent->proc->pid) {
+        /* clone() without CLONE_THREAD makes a process, not a thread. */
+        release_child(t, parent->proc, tid);
+        resume_again(t, parent);
+        return;
+    }
     struct thread *nt = tid > 0 ? thread_add(parent->proc, tid) : NULL;
     if (nt) {
         /* A new clone starts with a SIGSTOP of its own; it may already have
          * been seen (as an orphan) or may still be on its way. */
         int status;
-        bool have = take_orphan(t, tid, &status);
-        if (!have) {
-            pid_t r;
-            do
-                r = waitpid(tid, &status, __WALL);
-            while (r < 0 && errno == EINTR);
-            have = r == tid;
-        }
-        if (!have || !WIFSTOPPED(status)) {
+        if (!first_stop(t, tid, &status) || !WIFSTOPPED(status)) {
             thread_remove(nt);
             nt = NULL;
         } else if (WSTOPSIG(status) != SIGSTOP) {
+            /* Something came first; its initial SIGSTOP is still queued. */
+            nt->sigstop_expected = true;
             nt->running = true;   /* let the normal path classify it */
             handle_status(t, nt, status);
         }
@@ -151,6 +218,14 @@ static void handle_status(struct target *t, struct thread *th, int status)
         handle_clone(t, th);
         return;
     }
+    if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK) {
+        handle_fork(t, th);
+        return;
+    }
+    if (event == PTRACE_EVENT_EXEC) {
+        handle_exec(t, th);
+        return;
+    }
     if (event != 0 || sig == (SIGTRAP | 0x80)) {
         resume_again(t, th);   /* an event we did not ask for */
         return;
@@ -170,6 +245,15 @@ static void handle_status(struct target *t, struct thread *th, int status)
         return;
     }
     record(t, th, STOP_SIGNAL, sig);
+}
+
+bool target_nothing_resumed(const struct target *t)
+{
+    for (const struct process *p = t->processes; p; p = p->next)
+        for (const struct thread *th = p->threads; th; th = th->next)
+            if (th->resumed && th->running && !th->zombie)
+                return false;
+    return true;
 }
 
 bool target_has_event(struct target *t)
@@ -231,7 +315,7 @@ static void wait_stopped(struct target *t, pid_t tid)
 {
     struct thread *th;
     int polls = 0;
-    while ((th = target_find_thread(t, tid)) && th->running) {
+    while ((th = target_find_thread(t, tid)) && th->running && !th->zombie) {
         int status;
         bool leader = th->tid == th->proc->pid && th->proc->threads->next;
         pid_t r = waitpid(tid, &status, __WALL | (leader ? WNOHANG : 0));
@@ -267,6 +351,8 @@ void target_stop_all(struct target *t)
             if (th->running && !th->sigstop_expected && !th->zombie) {
                 if (tgkill(p->pid, th->tid, SIGSTOP) == 0)
                     th->sigstop_expected = true;
+                else if (errno == ESRCH)
+                    th->zombie = true;   /* not in the group: never wait for it */
             }
         }
     /* Wait for non-leaders first: a leader's exit is only reported once the
@@ -333,6 +419,7 @@ struct thread *target_take_event(struct target *t, struct stop_event *ev, struct
     if (best) {
         best->has_pending = false;
         best->last = best->pending;
+        best->pass_on_detach = best->pending.kind == STOP_SIGNAL ? best->pending.signo : 0;
         *ev = best->pending;
     }
     return best;

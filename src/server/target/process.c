@@ -20,7 +20,11 @@
 #include "target/arch.h"
 #include "target/target.h"
 
-#define TRACE_OPTIONS (PTRACE_O_TRACECLONE | PTRACE_O_TRACESYSGOOD)
+/* Fork and vfork children are not followed in this version: the events
+ * let us release them cleanly (without our breakpoints in their memory).
+ * Exec events let us reopen the new image's memory. */
+#define TRACE_OPTIONS (PTRACE_O_TRACECLONE | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | \
+                       PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC)
 
 
 static pid_t wait_tid(pid_t tid, int *status)
@@ -62,9 +66,12 @@ static struct process *new_process(struct target *t, pid_t pid, bool attached)
     return p;
 }
 
-/* Opens /proc/PID/mem; only possible once we trace the process. */
-static bool open_memory(struct process *p)
+/* Opens /proc/PID/mem; only possible once we trace the process. An exec
+ * gives the process a new address space, and the old fd keeps the old one. */
+bool process_open_memory(struct process *p)
 {
+    if (p->mem_fd >= 0)
+        close(p->mem_fd);
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/mem", (int)p->pid);
     p->mem_fd = open(path, O_RDWR | O_CLOEXEC);
@@ -153,7 +160,7 @@ struct process *target_launch(struct target *t, char *const argv[], char *err, s
         log_warn("PTRACE_SETOPTIONS %d: %s", (int)pid, strerror(errno));
     struct process *p = new_process(t, pid, false);
     if (p)
-        open_memory(p);
+        process_open_memory(p);
     struct thread *th = p ? thread_add(p, pid) : NULL;
     if (!th) {
         kill(pid, SIGKILL);
@@ -195,6 +202,12 @@ static bool read_status(pid_t pid, struct proc_status *st)
     }
     fclose(f);
     return true;
+}
+
+pid_t process_tgid(pid_t tid)
+{
+    struct proc_status st;
+    return read_status(tid, &st) ? st.tgid : 0;
 }
 
 static pid_t tracer_of(pid_t pid)
@@ -312,7 +325,7 @@ struct process *target_attach(struct target *t, pid_t pid, char *err, size_t err
         }
         closedir(d);
     }
-    if (!open_memory(p)) {
+    if (!process_open_memory(p)) {
         target_detach(t, p);
         snprintf(err, errlen, "cannot access the memory of process %d", (int)pid);
         return NULL;
@@ -330,12 +343,10 @@ struct process *target_attach(struct target *t, pid_t pid, char *err, size_t err
  * SIGSTOP are the debugger's own; SIGINT is gdb's interrupt. */
 static int detach_signal(const struct thread *th)
 {
-    const struct stop_event *ev = th->has_pending ? &th->pending : &th->last;
-    if (ev->kind != STOP_SIGNAL)
+    int signo = th->has_pending && th->pending.kind == STOP_SIGNAL ? th->pending.signo : th->pass_on_detach;
+    if (signo == SIGTRAP || signo == SIGSTOP || signo == SIGINT)
         return 0;
-    if (ev->signo == SIGTRAP || ev->signo == SIGSTOP || ev->signo == SIGINT)
-        return 0;
-    return ev->signo;
+    return signo;
 }
 
 void target_detach(struct target *t, struct process *p)

@@ -44,6 +44,7 @@ struct thread {
     bool interrupt_requested;/* that SIGSTOP is the client's ^C */
     bool resume_step;        /* last resume was a single-step */
     int resume_signo;        /* host signal to deliver with the next resume */
+    int pass_on_detach;      /* a reported signal not yet passed or suppressed */
     bool resumed;            /* the client asked it to run in this resume */
     bool zombie;             /* leader that exited while other threads live */
     bool has_pending;        /* an event not yet reported to the client */
@@ -108,6 +109,10 @@ struct process *target_find_process(struct target *t, pid_t pid);
 struct thread *target_find_thread(struct target *t, pid_t tid);
 void target_free_process(struct target *t, struct process *p);
 
+bool process_open_memory(struct process *p);
+/* The thread group (process) a tid belongs to, 0 if unknown. */
+pid_t process_tgid(pid_t tid);
+
 /* --- thread.c --- */
 struct thread *thread_add(struct process *p, pid_t tid);
 void thread_remove(struct thread *th);
@@ -129,6 +134,9 @@ struct thread *target_take_event(struct target *t, struct stop_event *ev, struct
  * events are dropped: a breakpoint hit whose breakpoint is gone, a finished
  * step for a thread that is now continued. */
 bool target_pending_event_ready(struct target *t);
+/* True if no thread the client resumed is still running (they all exited,
+ * or became zombies): a stop reply is owed even without an event. */
+bool target_nothing_resumed(const struct target *t);
 /* True if an event is ready to be reported now. */
 bool target_has_event(struct target *t);
 /* After a stop reply: nothing is resumed any more. */
