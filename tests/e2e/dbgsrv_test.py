@@ -69,6 +69,14 @@ def elf_entry(path):
     return struct.unpack_from("<Q", head, 24)[0]
 
 
+def free_port():
+    """A loopback TCP port that was free a moment ago (for tests where the
+    client side listens, as with reverse connections)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def wait_for(cond, timeout=10.0, interval=0.02, what="condition"):
     """Polls COND until it returns a true value; fails the test on timeout."""
     deadline = time.monotonic() + timeout

@@ -8,30 +8,9 @@ import subprocess
 import tempfile
 import time
 
-from dbgsrv_test import DBGSRV, Server, TestCase, _gdb_command, main, program, wait_for
+from dbgsrv_test import DBG, Server, TestCase, _gdb_command, free_port, main, program
 
-DBG = os.path.join(os.path.dirname(DBGSRV), "dbg")
 SSHD = "/usr/sbin/sshd"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class NpipeServer(Server):
-    """dbgsrv on a pipe: the Listening line names the pipe, not a port."""
-
-    def __init__(self, args):
-        self.args = args
-        self.log = tempfile.NamedTemporaryFile(prefix="dbgsrv-", suffix=".log", delete=False)
-        self.proc = subprocess.Popen([DBGSRV] + args, stdout=subprocess.PIPE, stderr=self.log,
-                                     stdin=subprocess.DEVNULL, text=True, start_new_session=True)
-        self.line = self.proc.stdout.readline()
-        if not self.line.startswith("Listening on npipe:pipe="):
-            self.stop()
-            raise AssertionError("dbgsrv did not start: %r\n%s" % (self.line, self.log_text()))
 
 
 class NpipeOverSshTest(TestCase):
@@ -80,7 +59,7 @@ class NpipeOverSshTest(TestCase):
 
     def start_server(self, extra=""):
         name = "ssh-test-%d-%d" % (os.getpid(), len(self._cleanups))
-        srv = NpipeServer(["-t", "npipe:pipe=%s%s" % (name, extra)])
+        srv = Server(["-t", "npipe:pipe=%s%s" % (name, extra)])
         self.addCleanup(srv.close)
         return srv, name
 

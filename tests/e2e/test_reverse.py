@@ -7,16 +7,7 @@ import socket
 import subprocess
 import tempfile
 
-from dbgsrv_test import DBGSRV, TestCase, _gdb_command, main, program, wait_for
-
-DBG = os.path.join(os.path.dirname(DBGSRV), "dbg")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
+from dbgsrv_test import DBG, DBGSRV, TestCase, _gdb_command, free_port, main, program, wait_for
 
 class ReverseTest(TestCase):
     def start_server(self, transport):

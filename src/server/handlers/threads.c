@@ -14,8 +14,9 @@ HANDLER(handle_set_thread)
         reply_error(s, "malformed H packet");
         return;
     }
-    if (ptid.tid > 0 && !target_find_thread(&s->target, (pid_t)ptid.tid)) {
-        reply_errno(s, 1);
+    struct thread *th = ptid.tid > 0 ? target_find_thread(&s->target, (pid_t)ptid.tid) : NULL;
+    if (ptid.tid > 0 && (!th || (ptid.pid > 0 && th->proc->pid != ptid.pid))) {
+        reply_errno(s, 1);   /* no such thread (in that process) */
         return;
     }
     if (op == 'g')
