@@ -33,7 +33,7 @@ struct auth_failures {
 
 struct server {
     struct transport_server *transport;
-    const char *password;
+    const struct session_config *base;
     struct auth_failures failures[MAX_FAILURE_HOSTS];
     int sigfd;
     struct session_child *children;
@@ -111,8 +111,6 @@ static void reap_children(struct server *srv, int flags)
                 srv->children[i] = srv->children[--srv->nchildren];
                 break;
             }
-        if (flags == 0 && srv->nchildren == 0)
-            break;
     }
 }
 
@@ -143,7 +141,9 @@ static void accept_one(struct server *srv)
     int id = ++srv->next_id;
     char host[80];
     peer_host(peer, host, sizeof host);
-    struct session_config config = {0, srv->password, auth_delay_ms(srv, host)};
+    struct session_config config = *srv->base;
+    config.auth_delay_ms = auth_delay_ms(srv, host);
+    config.server_pid = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         log_error("cannot fork a session for %s: %s", peer, strerror(errno));
@@ -189,10 +189,12 @@ static void end_sessions(struct server *srv)
     }
     for (size_t i = 0; i < srv->nchildren; i++) {
         log_warn("session %d did not end in time; killing it", srv->children[i].id);
-        if (srv->children[i].pid > 0)
+        if (srv->children[i].pid > 0) {
             kill(srv->children[i].pid, SIGKILL);
+            waitpid(srv->children[i].pid, NULL, 0);
+        }
     }
-    reap_children(srv, 0);
+    srv->nchildren = 0;
 }
 
 void server_signal_set(sigset_t *set)
@@ -212,11 +214,11 @@ void listener_block_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
-int listener_run(struct transport_server *transport, const char *password)
+int listener_run(struct transport_server *transport, const struct session_config *base)
 {
     static struct server srv;   /* large (the failure table): not on the stack */
     srv.transport = transport;
-    srv.password = password;
+    srv.base = base;
     int listen_fd = transport->fd;
     sigset_t set;
     server_signal_set(&set);

@@ -15,10 +15,11 @@ void server_signal_set(sigset_t *set);
 void listener_block_signals(void);
 
 struct transport_server;
+struct session_config;
 
 /* Serves TRANSPORT until SIGTERM or SIGINT, then closes it, ends every
  * session (each by the session-end rules) and returns the exit status (0).
- * With PASSWORD, every session must authenticate first. */
-int listener_run(struct transport_server *transport, const char *password);
+ * Each session starts from BASE (password, implicit command line...). */
+int listener_run(struct transport_server *transport, const struct session_config *base);
 
 #endif

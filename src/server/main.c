@@ -1,8 +1,13 @@
 /* dbgsrv: the process server. Command line and start-up. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "auth.h"
@@ -50,6 +55,14 @@ static void usage(FILE *f)
             "                      e.g. -t tcp:port=2159,bind=::1\n"
             "                      with any of them: password=PW or password-file=FILE\n"
             "                      (clients must then connect through dbg bridge)\n"
+            "      --no-remote-end refuse 'monitor endpsrv' (ending the server from a client)\n"
+            "  -c CMDLINE          start CMDLINE (the rest of the command line), not debugged,\n"
+            "                      and print its PID\n"
+            "  -cs CMDLINE         the same, created suspended at its first instruction (a\n"
+            "                      client attaches to it and continues)\n"
+            "  -pc CMDLINE         an implicit command line: what gdb's 'run' starts when no\n"
+            "                      remote exec-file is set\n"
+            "  -x                  ignore the rest of the command line\n"
             "      --insecure      allow listening on a non-loopback address without a\n"
             "                      password or TLS (anyone who reaches it can run programs)\n"
             "  -v, --verbose       more log output (repeat for more)\n"
@@ -64,15 +77,111 @@ static void usage(FILE *f)
             "killed.\n");
 }
 
+/* What -c / -cs / -pc asked for. */
+struct launch_request {
+    char **create;       /* -c / -cs: start this now */
+    bool suspended;      /* -cs */
+    char **implicit;     /* -pc: what "run" with no program starts */
+};
+
+/* Cuts argv at the first -c, -cs, -pc or -x (DbgSrv's options that end the
+ * server's own options). Returns the new argc. */
+static int split_command_line(int argc, char **argv, struct launch_request *req)
+{
+    memset(req, 0, sizeof *req);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-t") == 0 || strcmp(a, "--log-level") == 0) {
+            i++;            /* a value, even if it looks like -c */
+            continue;
+        }
+        if (strcmp(a, "--") == 0)
+            break;
+        bool c = strcmp(a, "-c") == 0, cs = strcmp(a, "-cs") == 0, pc = strcmp(a, "-pc") == 0;
+        if (!c && !cs && !pc && strcmp(a, "-x") != 0)
+            continue;
+        if ((c || cs || pc) && i + 1 < argc) {
+            if (pc)
+                req->implicit = argv + i + 1;
+            else
+                req->create = argv + i + 1;
+            req->suspended = cs;
+        } else if (c || cs || pc) {
+            fprintf(stderr, "dbgsrv: %s needs a command line after it\n", a);
+            exit(2);
+        }
+        argv[i] = NULL;
+        return i;
+    }
+    return argc;
+}
+
+/* -c: starts the program, not debugged. -cs: stopped at its first
+ * instruction (traced only to get there, then let go stopped), for a client
+ * to attach and resume. Either way it is not a debuggee of any session. */
+static bool create_process(const struct launch_request *req)
+{
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) != 0)
+        return false;
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "dbgsrv: cannot fork: %s\n", strerror(errno));
+        return false;
+    }
+    if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        signal(SIGPIPE, SIG_DFL);
+        close(pipefd[0]);
+        if (!req->suspended || ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0)
+            execvp(req->create[0], req->create);
+        int e = errno;
+        ssize_t w = write(pipefd[1], &e, sizeof e);
+        (void)w;
+        _exit(127);
+    }
+    close(pipefd[1]);
+    int e = 0;
+    ssize_t n = read(pipefd[0], &e, sizeof e);
+    close(pipefd[0]);
+    if (n == (ssize_t)sizeof e) {
+        waitpid(pid, NULL, 0);
+        fprintf(stderr, "dbgsrv: cannot run '%s': %s\n", req->create[0], strerror(e));
+        return false;
+    }
+    if (req->suspended) {
+        int status;
+        if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status)) {
+            fprintf(stderr, "dbgsrv: '%s' did not reach its first instruction\n", req->create[0]);
+            return false;
+        }
+        /* Let go with a SIGSTOP: stopped, not traced, at its entry. */
+        ptrace(PTRACE_DETACH, pid, NULL, (void *)(long)SIGSTOP);
+        /* It is our child: wait until the stop has happened, so that whoever
+         * reads the PID next finds it stopped. */
+        if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
+            fprintf(stderr, "dbgsrv: '%s' ended before it could be suspended\n", req->create[0]);
+            return false;
+        }
+    }
+    printf("Created process %d%s: %s\n", (int)pid, req->suspended ? " (suspended)" : "", req->create[0]);
+    fflush(stdout);
+    log_info("created process %d%s: %s", (int)pid, req->suspended ? " suspended" : "", req->create[0]);
+    return true;
+}
+
 int main(int argc, char **argv)
 {
-    enum { OPT_VERSION = 256, OPT_LOG_LEVEL, OPT_INSECURE };
+    enum { OPT_VERSION = 256, OPT_LOG_LEVEL, OPT_INSECURE, OPT_NO_REMOTE_END };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
         {"verbose", no_argument, NULL, 'v'},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
         {"insecure", no_argument, NULL, OPT_INSECURE},
+        {"no-remote-end", no_argument, NULL, OPT_NO_REMOTE_END},
         {NULL, 0, NULL, 0},
     };
     const char *transport = "tcp:port=2159";
@@ -80,7 +189,11 @@ int main(int argc, char **argv)
     bool level_set = false;
     bool insecure = false;
     int verbose = 0;
+    bool no_remote_end = false;
+    struct launch_request launch;
     int c;
+    /* -c, -cs and -pc take the rest of the command line; -x ignores it. */
+    argc = split_command_line(argc, argv, &launch);
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":t:vh", longopts, NULL)) != -1) {
         switch (c) {
@@ -100,6 +213,9 @@ int main(int argc, char **argv)
             break;
         case OPT_INSECURE:
             insecure = true;
+            break;
+        case OPT_NO_REMOTE_END:
+            no_remote_end = true;
             break;
         case 'h':
             usage(stdout);
@@ -147,21 +263,24 @@ int main(int argc, char **argv)
         fprintf(stderr, "dbgsrv: %s\n", err);
         return 2;
     }
+    struct session_config config = {
+        .password = have_password ? password : NULL,
+        .implicit = launch.implicit,
+        .no_remote_end = no_remote_end,
+    };
     if (spec.kind == TRANSPORT_STDIO) {
         /* One session on our own standard input and output; the server is
          * that session and ends with it. */
         log_info("dbgsrv %s serving one session on standard input and output", DBGSRV_VERSION);
-        struct session_config config = {SESSION_ON_STDIO, have_password ? password : NULL, 0};
+        config.flags = SESSION_ON_STDIO;
         session_run(STDIN_FILENO, STDOUT_FILENO, "stdio", 1, &config);
     }
-    if (spec.kind == TRANSPORT_COM) {
-        struct session_config config = {0, have_password ? password : NULL, 0};
+    if ((spec.kind == TRANSPORT_COM || (spec.given & TSPEC_CLICON)) && launch.create && !create_process(&launch))
+        return 1;
+    if (spec.kind == TRANSPORT_COM)
         return serial_line_run(&spec, &config);
-    }
-    if (spec.given & TSPEC_CLICON) {
-        struct session_config config = {0, have_password ? password : NULL, 0};
+    if (spec.given & TSPEC_CLICON)
         return reverse_run(&spec, &config);
-    }
     struct transport_server server;
     if (!transport_server_open(&server, &spec, insecure || have_password, err, sizeof err)) {
         fprintf(stderr, "dbgsrv: %s\n", err);
@@ -169,6 +288,11 @@ int main(int argc, char **argv)
     }
     printf("Listening on %s\n", server.description);
     fflush(stdout);
+    /* After the Listening line, which scripts wait for first. */
+    if (launch.create && !create_process(&launch)) {
+        transport_server_close(&server);
+        return 1;
+    }
     log_info("dbgsrv %s listening on %s", DBGSRV_VERSION, server.description);
-    return listener_run(&server, have_password ? password : NULL);
+    return listener_run(&server, &config);
 }

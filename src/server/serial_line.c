@@ -14,8 +14,10 @@
 #include "log.h"
 #include "transport/serial.h"
 
-int serial_line_run(const struct transport_spec *spec, const struct session_config *config)
+int serial_line_run(const struct transport_spec *spec, const struct session_config *base)
 {
+    struct session_config config = *base;
+    config.server_pid = getpid();
     sigset_t set;
     server_signal_set(&set);
     int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -41,7 +43,7 @@ int serial_line_run(const struct transport_spec *spec, const struct session_conf
         }
         if (pid == 0) {
             close(sigfd);
-            session_run(fd, fd, spec->device, id, config);
+            session_run(fd, fd, spec->device, id, &config);
         }
         close(fd);
         /* Wait for this session to end, or for the order to stop. */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -185,6 +186,7 @@ void session_resume(struct session *s)
         session_report_stop(s);
         return;
     }
+    target_continue_job_stopped(t);
     bool any = false;
     for (struct process *p = t->processes; p; p = p->next)
         for (struct thread *th = p->threads; th; th = th->next)
@@ -289,6 +291,18 @@ static int make_signalfd(void)
     return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+void session_output(struct session *s, const char *text)
+{
+    size_t n = strlen(text);
+    char *pkt = malloc(1 + 2 * n + 1);
+    if (!pkt)
+        return;
+    pkt[0] = 'O';
+    hex_encode(pkt + 1, (const uint8_t *)text, n);
+    send_packet(s, pkt, 1 + 2 * n);
+    free(pkt);
+}
+
 bool session_authenticated(const struct session *s)
 {
     return s->authenticated;
@@ -300,6 +314,13 @@ void session_run(int in_fd, int out_fd, const char *peer, int id, const struct s
     if (!s || !rsp_decoder_init(&s->decoder, RSP_PACKET_SIZE))
         _exit(1);
     s->config = *config;
+    /* If the server that forked us dies (even by SIGKILL), end by the
+     * session rules rather than live on as an orphan. */
+    if (config->server_pid > 1) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != config->server_pid)
+            s->ending = true;   /* it died before the line above */
+    }
     s->authenticated = config->password == NULL;
     s->target.stdio_taken = (config->flags & SESSION_ON_STDIO) != 0;
     s->in_fd = in_fd;

@@ -23,6 +23,9 @@ struct session_config {
     unsigned flags;           /* SESSION_* */
     const char *password;     /* NULL: no authentication */
     unsigned auth_delay_ms;   /* extra delay after a failure (repeat offenders) */
+    char *const *implicit;    /* -pc: what "run" with no program starts (NULL: none) */
+    pid_t server_pid;         /* to signal for "monitor endpsrv"; 0: the session is the server */
+    bool no_remote_end;       /* --no-remote-end */
 };
 
 /* Exit status of a session process whose client failed to authenticate. */
@@ -68,6 +71,10 @@ enum {
  * the session process exits. */
 void session_run(int in_fd, int out_fd, const char *peer, int id, const struct session_config *config)
     __attribute__((noreturn));
+
+/* Sends console output to the client now (an "O" packet), e.g. for monitor
+ * commands, before the command's final reply. */
+void session_output(struct session *s, const char *text);
 
 /* True once the client may use the debugging packets. */
 bool session_authenticated(const struct session *s);

@@ -13,6 +13,9 @@ struct session;
 HANDLER(handle_hello);
 HANDLER(handle_auth);
 
+/* monitor.c: gdb's "monitor" commands */
+HANDLER(handle_monitor);
+
 /* query.c: connection set-up and general queries */
 HANDLER(handle_qSupported);
 HANDLER(handle_QStartNoAckMode);

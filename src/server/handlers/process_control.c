@@ -48,8 +48,24 @@ HANDLER(handle_vRun)
     }
     if (!ok) {
         reply_error(s, "malformed vRun packet");
+    } else if (argv[0][0] == '\0' && !s->last_program && !s->config.implicit) {
+        reply_error(s, "no program to run: set one with 'set remote exec-file PROGRAM' "
+                       "(or start dbgsrv with -pc COMMAND LINE)");
     } else if (argv[0][0] == '\0' && !s->last_program) {
-        reply_error(s, "no program to run: set one with 'set remote exec-file PROGRAM'");
+        /* -pc: the server's implicit command line; arguments given with
+         * "run" replace its own. */
+        char *const *run = s->config.implicit;
+        char **use = argc > 1 ? argv : (char **)run;
+        char *saved = argv[0];
+        if (argc > 1)
+            argv[0] = run[0];
+        char err[512];
+        struct process *proc = target_launch(&s->target, use, err, sizeof err);
+        argv[0] = saved;
+        if (proc)
+            reply_initial_stop(s, proc);
+        else
+            reply_error(s, "%s", err);
     } else {
         if (argv[0][0] == '\0') {
             free(argv[0]);

@@ -240,11 +240,32 @@ static void handle_status(struct target *t, struct thread *th, int status)
         }
         return;
     }
+    if (sig == SIGCONT && p->sigcont_expected) {
+        p->sigcont_expected = false;   /* ours (see target_continue_job_stopped) */
+        resume_again(t, th);
+        return;
+    }
     if (sig == SIGTRAP) {
         handle_sigtrap(t, th);
         return;
     }
     record(t, th, STOP_SIGNAL, sig);
+}
+
+void target_continue_job_stopped(struct target *t)
+{
+    for (struct process *p = t->processes; p; p = p->next) {
+        if (!p->job_stopped || p->pid <= 0)
+            continue;
+        bool resumed = false;
+        for (struct thread *th = p->threads; th; th = th->next)
+            resumed |= th->resumed;
+        if (!resumed)
+            continue;
+        p->job_stopped = false;
+        if (kill(p->pid, SIGCONT) == 0)
+            p->sigcont_expected = true;
+    }
 }
 
 bool target_nothing_resumed(const struct target *t)

@@ -216,6 +216,19 @@ static pid_t tracer_of(pid_t pid)
     return read_status(pid, &st) ? st.tracer : 0;
 }
 
+/* True if PID runs the same executable as this process (another session,
+ * or a TLS relay, of this server). */
+static bool same_program(pid_t pid)
+{
+    char path[64], theirs[512], ours[512];
+    snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+    ssize_t a = readlink(path, theirs, sizeof theirs - 1);
+    ssize_t b = readlink("/proc/self/exe", ours, sizeof ours - 1);
+    if (a <= 0 || b <= 0)
+        return true;   /* cannot tell: stay on the safe side */
+    return a == b && memcmp(theirs, ours, (size_t)a) == 0;
+}
+
 /* Refuses what must never be attached, with the reason: the server itself,
  * another session of this server, a thread id given for a process, a
  * process already traced or already exited. */
@@ -238,7 +251,7 @@ static bool attach_allowed(struct target *t, pid_t pid, char *err, size_t errlen
         snprintf(err, errlen, "no such process: %d", (int)pid);
         return false;
     }
-    if (st.ppid == getppid()) {
+    if (st.ppid == getppid() && same_program(pid)) {
         snprintf(err, errlen, "process %d is another session of this process server", (int)pid);
         return false;
     }
@@ -288,11 +301,14 @@ struct process *target_attach(struct target *t, pid_t pid, char *err, size_t err
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
     pid_t tracer;
+    struct proc_status before;
+    bool job_stopped = read_status(pid, &before) && before.state == 'T';
     struct process *p = new_process(t, pid, true);
     if (!p) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    p->job_stopped = job_stopped;
     int e = attach_thread(p, pid);
     if (e) {
         target_free_process(t, p);

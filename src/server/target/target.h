@@ -66,6 +66,9 @@ struct process {
     bool attached;           /* vAttach'ed (detach at end) vs launched (kill at end) */
     int mem_fd;              /* /proc/PID/mem, opened once */
     bool exit_pending;       /* exited; the W/X report is still owed */
+    bool job_stopped;        /* was stopped (SIGSTOP, -cs) when attached: the
+                                first resume must send SIGCONT to run it */
+    bool sigcont_expected;   /* that SIGCONT is ours: do not report it */
     int exit_status;         /* wait status of the leader */
     struct thread *threads;
     struct sw_breakpoint *breakpoints;
@@ -143,6 +146,9 @@ bool target_has_event(struct target *t);
 void target_clear_resumed(struct target *t);
 /* Resumes TH (step or continue, delivering host signal SIGNO if nonzero). */
 bool thread_resume(struct thread *th, bool step, int signo);
+/* Before resuming: processes that were job-stopped when attached get the
+ * SIGCONT that lets them run (the client asked them to run). */
+void target_continue_job_stopped(struct target *t);
 /* Interrupts the running target (^C): a SIGSTOP reported as SIGINT. */
 void target_interrupt(struct target *t);
 
