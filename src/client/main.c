@@ -8,6 +8,7 @@
 #include "auth.h"
 #include "bridge.h"
 #include "pipe_relay.h"
+#include "search.h"
 #include "transport/transport_client.h"
 #include "transport_spec.h"
 
@@ -15,6 +16,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "Usage: dbg bridge [OPTIONS] TRANSPORT\n"
+            "       dbg -QR [HOST | --lan] [--wait SECONDS]\n"
             "       dbg --help | --version\n"
             "\n"
             "dbg bridge connects to a dbgsrv process server (checking the protocol\n"
@@ -44,6 +46,11 @@ static void usage(FILE *f)
             "                         server's version check)\n"
             "  -h, --help, --version\n"
             "\n"
+            "dbg -QR lists process servers: with no HOST those of this machine (from its\n"
+            "registry), with HOST (or \\\\HOST) those HOST shows to this machine, with --lan\n"
+            "those of every host on the local network that answers (IPv4 multicast).\n"
+            "Servers started with 'hidden' and reverse connections are never listed.\n"
+            "\n"
             "npipe:server=HOST,pipe=NAME reaches a pipe on another machine over ssh:\n"
             "dbg runs 'dbg pipe-relay NAME' there (the ssh account is the authentication).\n"
             "$DBG_SSH is the ssh command (default ssh), $DBG_REMOTE_DBG dbg's path on HOST.\n");
@@ -59,6 +66,8 @@ int main(int argc, char **argv)
         printf("dbg %s (remoting protocol %d.%d)\n", DBGSRV_VERSION, AUTH_PROTOCOL_MAJOR, AUTH_PROTOCOL_MINOR);
         return 0;
     }
+    if (argc >= 2 && strcmp(argv[1], "-QR") == 0)
+        return search_main(argc - 2, argv + 2);
     if (argc == 3 && strcmp(argv[1], "pipe-relay") == 0)
         return pipe_relay(argv[2]);
     if (argc < 2 || strcmp(argv[1], "bridge") != 0) {

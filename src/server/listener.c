@@ -12,12 +12,16 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "registry.h"
+#include "search_responder.h"
 #include "session.h"
+#include "session_table.h"
 #include "transport/transport_server.h"
 
 struct session_child {
     pid_t pid;
     int id;
+    int slot;        /* in the session table */
     char host[80];   /* the peer without its port: who failed, for slow-down */
 };
 
@@ -34,6 +38,9 @@ struct auth_failures {
 struct server {
     struct transport_server *transport;
     const struct session_config *base;
+    struct registry_handle *registry;
+    struct search_responder *search;
+    struct session_table *table;
     struct auth_failures failures[MAX_FAILURE_HOSTS];
     int sigfd;
     struct session_child *children;
@@ -108,6 +115,7 @@ static void reap_children(struct server *srv, int flags)
         for (size_t i = 0; i < srv->nchildren; i++)
             if (srv->children[i].pid == pid) {
                 session_finished(srv, &srv->children[i], status);
+                session_table_free(srv->table, srv->children[i].slot);
                 srv->children[i] = srv->children[--srv->nchildren];
                 break;
             }
@@ -144,14 +152,19 @@ static void accept_one(struct server *srv)
     struct session_config config = *srv->base;
     config.auth_delay_ms = auth_delay_ms(srv, host);
     config.server_pid = getpid();
+    config.table = srv->table;
+    config.slot = session_table_claim(srv->table, id, peer);
     pid_t pid = fork();
     if (pid < 0) {
         log_error("cannot fork a session for %s: %s", peer, strerror(errno));
+        session_table_free(srv->table, config.slot);
         close(fd);
         return;
     }
     if (pid == 0) {
         close(srv->sigfd);
+        registry_close_inherited(srv->registry);
+        search_responder_close(srv->search);
         /* The TLS handshake runs here, in the session's own process, so a
          * slow or hostile client cannot hold up the listener. */
         char info[256], err[512], who[400];
@@ -162,12 +175,15 @@ static void accept_one(struct server *srv)
             _exit(SESSION_EXIT_AUTH_FAILED);
         }
         snprintf(who, sizeof who, "%s%s%s%s", peer, info[0] ? " [" : "", info, info[0] ? "]" : "");
+        config.secured = info;
         session_run(conn, conn, who, id, &config);
     }
     close(fd);
     struct session_child *c = &srv->children[srv->nchildren++];
     c->pid = pid;
     c->id = id;
+    c->slot = config.slot;
+    session_table_set_pid(srv->table, config.slot, pid);
     snprintf(c->host, sizeof c->host, "%s", host);
     log_info("session %d: connection from %s (pid %d)", id, peer, (int)pid);
 }
@@ -193,6 +209,7 @@ static void end_sessions(struct server *srv)
             kill(srv->children[i].pid, SIGKILL);
             waitpid(srv->children[i].pid, NULL, 0);
         }
+        session_table_free(srv->table, srv->children[i].slot);
     }
     srv->nchildren = 0;
 }
@@ -214,11 +231,15 @@ void listener_block_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
-int listener_run(struct transport_server *transport, const struct session_config *base)
+int listener_run(struct transport_server *transport, const struct session_config *base,
+                 struct registry_handle *registry, struct search_responder *search)
 {
     static struct server srv;   /* large (the failure table): not on the stack */
     srv.transport = transport;
     srv.base = base;
+    srv.registry = registry;
+    srv.search = search;
+    srv.table = session_table_create();
     int listen_fd = transport->fd;
     sigset_t set;
     server_signal_set(&set);
@@ -229,8 +250,9 @@ int listener_run(struct transport_server *transport, const struct session_config
         return 1;
     }
     for (;;) {
-        struct pollfd fds[2] = {{listen_fd, POLLIN, 0}, {srv.sigfd, POLLIN, 0}};
-        if (poll(fds, 2, -1) < 0) {
+        struct pollfd fds[4] = {{listen_fd, POLLIN, 0}, {srv.sigfd, POLLIN, 0},
+                                {search->fd[0], POLLIN, 0}, {search->fd[1], POLLIN, 0}};
+        if (poll(fds, 4, -1) < 0) {
             if (errno == EINTR)
                 continue;
             log_error("poll: %s", strerror(errno));
@@ -254,7 +276,12 @@ int listener_run(struct transport_server *transport, const struct session_config
         }
         if (fds[0].revents & POLLIN)
             accept_one(&srv);
+        for (int i = 2; i < 4; i++)
+            if (fds[i].revents & POLLIN)
+                search_responder_answer(search, fds[i].fd);
     }
+    registry_remove(registry);
+    search_responder_close(search);
     transport_server_close(transport);
     end_sessions(&srv);
     free(srv.children);

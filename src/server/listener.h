@@ -16,10 +16,15 @@ void listener_block_signals(void);
 
 struct transport_server;
 struct session_config;
+struct registry_handle;
+struct search_responder;
 
 /* Serves TRANSPORT until SIGTERM or SIGINT, then closes it, ends every
  * session (each by the session-end rules) and returns the exit status (0).
- * Each session starts from BASE (password, implicit command line...). */
-int listener_run(struct transport_server *transport, const struct session_config *base);
+ * Each session starts from BASE (password, implicit command line...).
+ * REGISTRY is the server's registry entry, removed as it stops; SEARCH the
+ * sockets that answer searches, served alongside. */
+int listener_run(struct transport_server *transport, const struct session_config *base,
+                 struct registry_handle *registry, struct search_responder *search);
 
 #endif

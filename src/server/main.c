@@ -12,7 +12,9 @@
 
 #include "auth.h"
 #include "listener.h"
+#include "registration.h"
 #include "reverse.h"
+#include "search_responder.h"
 #include "serial_line.h"
 #include "log.h"
 #include "session.h"
@@ -54,6 +56,7 @@ static void usage(FILE *f)
             "                                           target extended-remote | dbgsrv -t stdio\n"
             "                      e.g. -t tcp:port=2159,bind=::1\n"
             "                      with any of them: password=PW or password-file=FILE\n"
+            "                      hidden: not listed by searches (dbg -QR)\n"
             "                      (clients must then connect through dbg bridge)\n"
             "      --no-remote-end refuse 'monitor endpsrv' (ending the server from a client)\n"
             "  -c CMDLINE          start CMDLINE (the rest of the command line), not debugged,\n"
@@ -286,13 +289,24 @@ int main(int argc, char **argv)
         fprintf(stderr, "dbgsrv: %s\n", err);
         return 1;
     }
+    /* Visible to searches (dbg -QR) unless hidden, before anyone is told
+     * we are listening. */
+    struct registry_entry entry;
+    struct registry_handle registry = {.fd = -1};
+    struct search_responder search = {{-1, -1}};
+    registration_entry(&server, &entry);
+    registration_add(&registry, &spec, &entry);
+    if (!spec.hidden)
+        search_responder_open(&search, entry.reach);
     printf("Listening on %s\n", server.description);
     fflush(stdout);
     /* After the Listening line, which scripts wait for first. */
     if (launch.create && !create_process(&launch)) {
+        registry_remove(&registry);
+        search_responder_close(&search);
         transport_server_close(&server);
         return 1;
     }
     log_info("dbgsrv %s listening on %s", DBGSRV_VERSION, server.description);
-    return listener_run(&server, &config);
+    return listener_run(&server, &config, &registry, &search);
 }

@@ -209,6 +209,31 @@ void session_resume(struct session *s)
 
 /* ---- the loop ---- */
 
+/* Keeps our slot of the session table current (monitor sessions). */
+static void publish(struct session *s)
+{
+    char auth[96];
+    const char *tls = s->config.secured ? s->config.secured : "";
+    if (!s->config.password)
+        snprintf(auth, sizeof auth, "%s", tls[0] ? tls : "none");
+    else
+        snprintf(auth, sizeof auth, "%s%s%s", s->authenticated ? "password" : "not yet (password required)",
+                 tls[0] ? ", " : "", tls);
+    if (strcmp(auth, s->published_auth) != 0) {
+        snprintf(s->published_auth, sizeof s->published_auth, "%s", auth);
+        session_table_set_auth(s->config.table, s->config.slot, auth);
+    }
+    pid_t pids[SESSION_TABLE_DEBUGGEES];
+    bool attached[SESSION_TABLE_DEBUGGEES];
+    int n = 0;
+    for (struct process *p = s->target.processes; p; p = p->next, n++)
+        if (n < SESSION_TABLE_DEBUGGEES) {
+            pids[n] = p->pid;
+            attached[n] = p->attached;
+        }
+    session_table_set_debuggees(s->config.table, s->config.slot, pids, attached, n);
+}
+
 static void handle_packet(struct session *s, const char *pkt, size_t len)
 {
     log_trace("<- %.*s", (int)(len > 200 ? 200 : len), pkt);
@@ -218,6 +243,7 @@ static void handle_packet(struct session *s, const char *pkt, size_t len)
     packet_dispatch(s, pkt, len);
     if (!s->no_reply)
         send_reply(s);
+    publish(s);
     /* QStartNoAckMode's own reply is still acknowledged; after it, nothing. */
     if (was_ack_mode && !s->ack_mode)
         log_debug("no-ack mode");
@@ -330,6 +356,14 @@ void session_run(int in_fd, int out_fd, const char *peer, int id, const struct s
     s->general = PTID_ANY;
     s->cont = PTID_ALL;
     snprintf(s->peer, sizeof s->peer, "%s", peer);
+    if (!s->config.table) {
+        /* On stdio, a serial line or a reverse connection the session is
+         * the server: a table of its own, with itself in it. */
+        s->config.table = session_table_create();
+        s->config.slot = session_table_claim(s->config.table, id, peer);
+        session_table_set_pid(s->config.table, s->config.slot, getpid());
+    }
+    publish(s);
     char ctx[128];
     snprintf(ctx, sizeof ctx, "session %d (%s)", id, peer);
     log_set_context(ctx);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "rsp/packet.h"
+#include "session_table.h"
 #include "target/target.h"
 #include "thread_id.h"
 
@@ -26,6 +27,9 @@ struct session_config {
     char *const *implicit;    /* -pc: what "run" with no program starts (NULL: none) */
     pid_t server_pid;         /* to signal for "monitor endpsrv"; 0: the session is the server */
     bool no_remote_end;       /* --no-remote-end */
+    struct session_table *table;   /* the server's sessions (NULL: make our own) */
+    int slot;                 /* ours in it */
+    const char *secured;      /* how the transport was secured ("" if not) */
 };
 
 /* Exit status of a session process whose client failed to authenticate. */
@@ -41,6 +45,7 @@ struct session {
     bool extended;            /* '!' received: stay when processes end */
     bool ending;
     struct session_config config;
+    char published_auth[96];  /* what the session table last got */
     bool authenticated;       /* or no password needed */
     bool auth_failed;
     bool nonce_sent;

@@ -275,10 +275,10 @@ class Server:
     on a pipe (npipe: or spipe:; then path is its socket file). announcement
     is its "Listening on ..." line."""
 
-    def __init__(self, args=None, user=None, env=None):
+    def __init__(self, args=None, user=None, env=None, prefix=()):
         self.args = list(args) if args is not None else ["-t", "tcp:port=0"]
         self.log = tempfile.NamedTemporaryFile(prefix="dbgsrv-", suffix=".log", delete=False)
-        cmd = [DBGSRV] + self.args
+        cmd = list(prefix) + [DBGSRV] + self.args   # prefix: e.g. ip netns exec NS
         if user:
             pw = pwd.getpwnam(user) if not str(user).isdigit() else pwd.getpwuid(int(user))
             cmd = ["setpriv", "--reuid=%d" % pw.pw_uid, "--regid=%d" % pw.pw_gid,
@@ -290,7 +290,7 @@ class Server:
         self.bind = None
         self.path = None
         line = self.announcement = self.proc.stdout.readline()
-        m = re.match(r"Listening on (?:tcp|ssl):port=(\d+),bind=(\S+)", line)
+        m = re.match(r"Listening on (?:tcp|ssl):port=(\d+)(?::\d+)?,bind=(\S+)", line)
         p = re.match(r"Listening on (?:npipe|spipe):pipe=\S+ \((.+)\)$", line.rstrip("\n"))
         if not (m or p):
             self.stop()

@@ -95,7 +95,7 @@ class BadCommandLineTest(TestCase):
                 self.assertUsageError(["-t", transport], *needles)
 
     def test_planned_features_are_not_available(self):
-        for transport in ("com:port=/dev/null,channel=1", "tcp:port=0,hidden"):
+        for transport in ("com:port=/dev/null,channel=1",):
             with self.subTest(transport=transport):
                 self.assertUsageError(["-t", transport], "not available")
 

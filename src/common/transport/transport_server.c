@@ -14,12 +14,6 @@
  * than parsed and ignored. */
 bool transport_server_check(const struct transport_spec *spec, char *err, size_t errlen)
 {
-    static const struct {
-        unsigned long bit;
-        const char *name;
-    } later[] = {
-        {TSPEC_HIDDEN, "hidden"},
-    };
     if (spec->kind == TRANSPORT_COM && spec->channel >= 0) {
         snprintf(err, errlen, "com channels (channel=) are not available in this version of dbgsrv; "
                  "without channel= the line carries one session at a time");
@@ -46,11 +40,6 @@ bool transport_server_check(const struct transport_spec *spec, char *err, size_t
         snprintf(err, errlen, "server= names the server to a client; dbgsrv listens where bind= says");
         return false;
     }
-    for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)
-        if (spec->given & later[i].bit) {
-            snprintf(err, errlen, "%s is not available in this version of dbgsrv", later[i].name);
-            return false;
-        }
     return true;
 }
 

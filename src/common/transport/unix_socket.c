@@ -1,5 +1,7 @@
 #include "transport/unix_socket.h"
 
+#include "runtime_dir.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -12,22 +14,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static bool runtime_dir(char *out, size_t len)
-{
-    const char *xdg = getenv("XDG_RUNTIME_DIR");
-    int n;
-    if (geteuid() == 0)
-        n = snprintf(out, len, "/run/dbgsrv");
-    else if (xdg && xdg[0] == '/')
-        n = snprintf(out, len, "%s/dbgsrv", xdg);
-    else
-        n = snprintf(out, len, "/tmp/dbgsrv-%d", (int)geteuid());
-    return n > 0 && (size_t)n < len;
-}
-
 bool npipe_path(const char *name, pid_t pid, char *out, size_t len, char *err, size_t errlen)
 {
-    char dir[80], expanded[128];
+    char dir[108], expanded[128];
     size_t o = 0;
     for (const char *p = name; *p; p++) {
         if (o + 12 >= sizeof expanded) {
@@ -53,23 +42,6 @@ bool npipe_path(const char *name, pid_t pid, char *out, size_t len, char *err, s
         return false;
     }
     snprintf(out, len, "%s/%s", dir, expanded);
-    return true;
-}
-
-/* The runtime directory must be ours and writable by nobody else: otherwise
- * another user could replace our socket and pose as the server. */
-static bool make_runtime_dir(const char *dir, char *err, size_t errlen)
-{
-    if (mkdir(dir, 0711) != 0 && errno != EEXIST) {
-        snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-        return false;
-    }
-    struct stat st;
-    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
-        snprintf(err, errlen, "%s is not a directory of this user that only it can write to; remove it "
-                 "(or set XDG_RUNTIME_DIR)", dir);
-        return false;
-    }
     return true;
 }
 
@@ -107,9 +79,9 @@ bool npipe_listen(struct npipe_server *ns, const char *name, const char *allow, 
         return false;
     if (!npipe_path(name, getpid(), ns->path, sizeof ns->path, err, errlen))
         return false;
-    char dir[80];
+    char dir[108];
     runtime_dir(dir, sizeof dir);
-    if (!make_runtime_dir(dir, err, errlen))
+    if (!runtime_dir_make(dir, 0711, err, errlen))
         return false;
     /* A lock held for the server's whole life says "served": no race
      * between two servers starting at once, and a socket left by a server

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "auth.h"
@@ -11,6 +12,7 @@
 #include "log.h"
 #include "rsp/hex.h"
 #include "session.h"
+#include "session_table.h"
 
 static void monitor_help(struct session *s)
 {
@@ -20,6 +22,8 @@ static void monitor_help(struct session *s)
                       "  endpsrv                 end the process server (every session ends by\n"
                       "                          its rules: attached processes are detached,\n"
                       "                          launched ones killed)\n"
+                      "  sessions                the server's sessions: id, peer, how it\n"
+                      "                          authenticated, debuggees, since when\n"
                       "  set log-level LEVEL     this session's log level: error, warn, info,\n"
                       "                          debug or trace\n");
 }
@@ -42,6 +46,32 @@ static void monitor_endpsrv(struct session *s)
         s->ending = true;
 }
 
+static void monitor_sessions(struct session *s)
+{
+    static struct session_info all[SESSION_TABLE_SLOTS];
+    size_t n = session_table_snapshot(s->config.table, all, SESSION_TABLE_SLOTS);
+    char line[512];
+    snprintf(line, sizeof line, "%zu session%s (* is this one):\n", n, n == 1 ? "" : "s");
+    session_output(s, line);
+    for (size_t i = 0; i < n; i++) {
+        const struct session_info *in = &all[i];
+        char since[32], debuggees[200] = "";
+        struct tm tm;
+        strftime(since, sizeof since, "%Y-%m-%d %H:%M:%S", localtime_r(&in->since, &tm));
+        size_t used = 0;
+        for (int d = 0; d < in->ndebuggees && d < SESSION_TABLE_DEBUGGEES; d++)
+            used += (size_t)snprintf(debuggees + used, sizeof debuggees - used, "%s%d (%s)", d ? ", " : "",
+                                     (int)in->debuggees[d], in->attached[d] ? "attached" : "launched");
+        if (in->ndebuggees > SESSION_TABLE_DEBUGGEES)
+            snprintf(debuggees + used, sizeof debuggees - used, ", %d more",
+                     in->ndebuggees - SESSION_TABLE_DEBUGGEES);
+        snprintf(line, sizeof line, "%c session %d  peer %s  authenticated: %s  debuggees: %s  since %s\n",
+                 in->id == s->id ? '*' : ' ', in->id, in->peer, in->auth, in->ndebuggees ? debuggees : "none",
+                 since);
+        session_output(s, line);
+    }
+}
+
 /* qRcmd,HEX */
 HANDLER(handle_monitor)
 {
@@ -59,6 +89,8 @@ HANDLER(handle_monitor)
         snprintf(v, sizeof v, "dbgsrv %s (remoting protocol %d.%d)\n", DBGSRV_VERSION, AUTH_PROTOCOL_MAJOR,
                  AUTH_PROTOCOL_MINOR);
         session_output(s, v);
+    } else if (strcmp(cmd, "sessions") == 0) {
+        monitor_sessions(s);
     } else if (strcmp(cmd, "endpsrv") == 0) {
         monitor_endpsrv(s);
     } else if (sscanf(cmd, "set log-level %15s", level) == 1) {
