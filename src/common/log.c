@@ -1,5 +1,6 @@
 #include "log.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +13,28 @@ static struct {
     const char *program;
     enum log_level level;
     char context[96];
-} log_state = {"dbgsrv", LOG_INFO, ""};
+    int fd;                 /* where lines go */
+    bool no_timestamps;
+} log_state = {"dbgsrv", LOG_INFO, "", STDERR_FILENO, false};
+
+bool log_set_file(const char *file)
+{
+    int fd = STDERR_FILENO;
+    if (file && *file) {
+        fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return false;
+    }
+    if (log_state.fd != STDERR_FILENO)
+        close(log_state.fd);
+    log_state.fd = fd;
+    return true;
+}
+
+void log_set_timestamps(bool on)
+{
+    log_state.no_timestamps = !on;
+}
 
 static const char *const level_names[] = {"error", "warn", "info", "debug", "trace"};
 
@@ -56,10 +78,12 @@ void log_msg(enum log_level level, const char *fmt, ...)
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
-    int n = snprintf(line, sizeof line, "%02d:%02d:%02d.%03ld %s[%d] %s: %s%s",
-                     tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
-                     log_state.program, (int)getpid(), level_names[level],
-                     log_state.context, log_state.context[0] ? ": " : "");
+    int n = 0;
+    if (!log_state.no_timestamps)
+        n = snprintf(line, sizeof line, "%02d:%02d:%02d.%03ld ", tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     ts.tv_nsec / 1000000);
+    n += snprintf(line + n, sizeof line - (size_t)n, "%s[%d] %s: %s%s", log_state.program, (int)getpid(),
+                  level_names[level], log_state.context, log_state.context[0] ? ": " : "");
     if (n < 0 || (size_t)n >= sizeof line)
         n = 0;
     va_list ap;
@@ -71,6 +95,6 @@ void log_msg(enum log_level level, const char *fmt, ...)
         len = sizeof line - 2;
     line[len++] = '\n';
     /* One write per line so that lines of concurrent sessions do not mix. */
-    ssize_t w = write(STDERR_FILENO, line, len);
+    ssize_t w = write(log_state.fd, line, len);
     (void)w;
 }

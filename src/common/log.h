@@ -16,6 +16,12 @@ void log_set_context(const char *context);
 /* "error", "warn", "info", "debug", "trace" -> level; false if unknown. */
 bool log_level_parse(const char *name, enum log_level *level);
 
+/* Log lines go to FILE instead of stderr (appended; NULL or "" for stderr
+ * again). False with errno if it cannot be opened. */
+bool log_set_file(const char *file);
+/* Whether lines start with the time (gdbserver's --debug-format). */
+void log_set_timestamps(bool on);
+
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)

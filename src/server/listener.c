@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,6 +42,10 @@ struct server {
     struct registry_handle *registry;
     struct search_responder *search;
     struct session_table *table;
+    const struct listener_options *opts;
+    int first_sock;          /* the first session still waits for its client */
+    bool first_ended;
+    bool accepted;           /* --once: one connection taken */
     struct auth_failures failures[MAX_FAILURE_HOSTS];
     int sigfd;
     struct session_child *children;
@@ -115,11 +120,63 @@ static void reap_children(struct server *srv, int flags)
         for (size_t i = 0; i < srv->nchildren; i++)
             if (srv->children[i].pid == pid) {
                 session_finished(srv, &srv->children[i], status);
+                if (pid == srv->opts->first_pid)
+                    srv->first_ended = true;
                 session_table_free(srv->table, srv->children[i].slot);
                 srv->children[i] = srv->children[--srv->nchildren];
                 break;
             }
     }
+}
+
+/* gdbserver's "Remote debugging from host ADDR, port N" for PEER
+ * ("1.2.3.4:5678" or "[::1]:5678"). */
+static void gdbserver_remote_message(const char *peer)
+{
+    char host[80];
+    snprintf(host, sizeof host, "%s", peer);
+    char *colon = strrchr(host, ':');
+    if (!colon)
+        return;
+    *colon = '\0';
+    const char *h = host;
+    if (h[0] == '[' && colon[-1] == ']') {
+        colon[-1] = '\0';
+        h++;
+    }
+    fprintf(stderr, "Remote debugging from host %s, port %s\n", h, colon + 1);
+    fflush(stderr);
+}
+
+bool listener_hand_over(int sock, int fd, const char *peer)
+{
+    char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+    struct iovec iov = {(void *)peer, strlen(peer) + 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    return sendmsg(sock, &msg, MSG_NOSIGNAL) >= 0;
+}
+
+int listener_take_over(int sock, char *peer, size_t peerlen)
+{
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = {peer, peerlen - 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
+    ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    if (n <= 0)
+        return -1;
+    peer[n] = '\0';
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            int fd;
+            memcpy(&fd, CMSG_DATA(c), sizeof fd);
+            return fd;
+        }
+    return -1;
 }
 
 static void accept_one(struct server *srv)
@@ -145,6 +202,19 @@ static void accept_one(struct server *srv)
         }
         srv->children = c;
         srv->cap = cap;
+    }
+    if (srv->opts->gdbserver_messages)
+        gdbserver_remote_message(peer);
+    srv->accepted = true;
+    if (srv->first_sock >= 0) {
+        /* The session that already has the program takes this client. */
+        if (!listener_hand_over(srv->first_sock, fd, peer))
+            log_error("could not hand the connection from %s to session 1", peer);
+        close(srv->first_sock);
+        srv->first_sock = -1;
+        close(fd);
+        log_info("session 1: connection from %s", peer);
+        return;
     }
     int id = ++srv->next_id;
     char host[80];
@@ -232,14 +302,30 @@ void listener_block_signals(void)
 }
 
 int listener_run(struct transport_server *transport, const struct session_config *base,
-                 struct registry_handle *registry, struct search_responder *search)
+                 const struct listener_options *opts)
 {
     static struct server srv;   /* large (the failure table): not on the stack */
+    struct registry_handle *registry = opts->registry;
+    struct search_responder *search = opts->search;
     srv.transport = transport;
     srv.base = base;
     srv.registry = registry;
     srv.search = search;
-    srv.table = session_table_create();
+    srv.opts = opts;
+    srv.table = opts->table ? opts->table : session_table_create();
+    srv.first_sock = -1;
+    if (opts->first_pid > 0) {
+        /* Already running: known to the table and the reaper from now. */
+        srv.children = calloc(16, sizeof *srv.children);
+        if (!srv.children)
+            return 1;
+        srv.cap = 16;
+        srv.children[0] = (struct session_child){.pid = opts->first_pid, .id = 1, .slot = opts->first_slot};
+        snprintf(srv.children[0].host, sizeof srv.children[0].host, "(first client)");
+        srv.nchildren = 1;
+        srv.next_id = 1;
+        srv.first_sock = opts->first_sock;
+    }
     int listen_fd = transport->fd;
     sigset_t set;
     server_signal_set(&set);
@@ -250,6 +336,15 @@ int listener_run(struct transport_server *transport, const struct session_config
         return 1;
     }
     for (;;) {
+        if (opts->once && srv.accepted && listen_fd >= 0) {
+            /* --once: nobody else gets in; end with the sessions there are. */
+            transport_server_close(transport);
+            listen_fd = -1;
+        }
+        if ((srv.first_ended && opts->end_with_first) || (listen_fd < 0 && srv.nchildren == 0)) {
+            log_info("the debugging session is over: exiting");
+            break;
+        }
         struct pollfd fds[4] = {{listen_fd, POLLIN, 0}, {srv.sigfd, POLLIN, 0},
                                 {search->fd[0], POLLIN, 0}, {search->fd[1], POLLIN, 0}};
         if (poll(fds, 4, -1) < 0) {
@@ -282,7 +377,10 @@ int listener_run(struct transport_server *transport, const struct session_config
     }
     registry_remove(registry);
     search_responder_close(search);
-    transport_server_close(transport);
+    if (listen_fd >= 0)
+        transport_server_close(transport);
+    if (srv.first_sock >= 0)
+        close(srv.first_sock);
     end_sessions(&srv);
     free(srv.children);
     srv.children = NULL;

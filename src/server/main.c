@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "gdbserver_cli.h"
+#include "gdbserver_mode.h"
 #include "listener.h"
 #include "registration.h"
 #include "reverse.h"
@@ -72,6 +74,19 @@ static void usage(FILE *f)
             "      --log-level L   error, warn, info (default), debug or trace\n"
             "  -h, --help          show this help and exit\n"
             "      --version       show the version and exit\n"
+            "\n"
+            "gdbserver's command line works too, so dbgsrv drops in for gdbserver:\n"
+            "  dbgsrv [OPTIONS] COMM PROG [ARGS...]    create PROG, debug it, end with it\n"
+            "  dbgsrv [OPTIONS] --attach COMM PID      attach to PID, end with it\n"
+            "  dbgsrv [OPTIONS] --multi COMM           serve until told to end\n"
+            "  COMM: HOST:PORT (binds HOST), :PORT (loopback; every interface with\n"
+            "  --insecure), tcp:HOST:PORT, tcp6:HOST:PORT, [ADDR]:PORT, /dev/TTY, - or stdio.\n"
+            "  Options: --once (one client, then end), --wrapper WRAPPER... --,\n"
+            "  --[no-]startup-with-shell, --[no-]disable-randomization (both on by\n"
+            "  default), --debug, --remote-debug, --debug-file=FILE,\n"
+            "  --debug-format=all|none|timestamp, --disable-packet=vCont,T,Tthread,qC,\n"
+            "  qfThreadInfo,threads. Messages as gdbserver's, on stderr. Unlike\n"
+            "  gdbserver, other clients that connect meanwhile get sessions of their own.\n"
             "\n"
             "The server prints \"Listening on TRANSPORT\" once it accepts connections.\n"
             "Connect with gdb:  gdb -ex 'target extended-remote 127.0.0.1:2159'\n"
@@ -195,6 +210,31 @@ int main(int argc, char **argv)
     bool no_remote_end = false;
     struct launch_request launch;
     int c;
+    /* gdbserver's command line is understood too (a drop-in for it). */
+    bool mixed;
+    char why[200];
+    if (gdbserver_cli_detect(argc, argv, &mixed, why, sizeof why) || mixed) {
+        if (mixed) {
+            fprintf(stderr, "dbgsrv: a command line in two syntaxes: %s. Use one: dbgsrv -t TRANSPORT ... "
+                    "or gdbserver's dbgsrv [OPTIONS] COMM PROG...\nTry 'dbgsrv --help'.\n", why);
+            return 2;
+        }
+        static struct gdbserver_options gs;
+        bool help, version;
+        char err[300];
+        if (!gdbserver_cli_parse(argc, argv, &gs, &help, &version, err, sizeof err)) {
+            fprintf(stderr, "dbgsrv: %s\nTry 'dbgsrv --help'.\n", err);
+            return 2;
+        }
+        if (help || version) {
+            if (help)
+                usage(stdout);
+            else
+                printf("dbgsrv %s\n", DBGSRV_VERSION);
+            return 0;
+        }
+        return gdbserver_mode_run(&gs);
+    }
     /* -c, -cs and -pc take the rest of the command line; -x ignores it. */
     argc = split_command_line(argc, argv, &launch);
     opterr = 0;
@@ -235,7 +275,8 @@ int main(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "dbgsrv: unexpected argument '%s'\nTry 'dbgsrv --help'.\n", argv[optind]);
+        fprintf(stderr, "dbgsrv: unexpected argument '%s' (with -t, a program is started with -c; or use "
+                "gdbserver's syntax, dbgsrv COMM PROG..., without -t)\nTry 'dbgsrv --help'.\n", argv[optind]);
         return 2;
     }
     if (!level_set) {
@@ -308,5 +349,6 @@ int main(int argc, char **argv)
         return 1;
     }
     log_info("dbgsrv %s listening on %s", DBGSRV_VERSION, server.description);
-    return listener_run(&server, &config, &registry, &search);
+    struct listener_options lo = {.registry = &registry, .search = &search};
+    return listener_run(&server, &config, &lo);
 }

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "gdbserver_cli.h"
 #include "handlers/handlers.h"
 #include "log.h"
 #include "rsp/packet.h"
@@ -73,6 +74,16 @@ static const struct packet_entry table[] = {
     {"no-resumed", MATCH_FEATURE, NULL, "no-resumed+", false},
 };
 
+/* gdbserver's --disable-packet: these get the empty "not supported" reply. */
+static bool disabled(const struct session *s, const struct packet_entry *e)
+{
+    unsigned d = s->config.disabled;
+    return ((d & DISABLE_VCONT) && strncmp(e->name, "vCont", 5) == 0) ||
+           ((d & DISABLE_QC) && strcmp(e->name, "qC") == 0) ||
+           ((d & DISABLE_QFTHREADINFO) && (strcmp(e->name, "qfThreadInfo") == 0 ||
+                                           strcmp(e->name, "qsThreadInfo") == 0));
+}
+
 void packet_dispatch(struct session *s, const char *pkt, size_t len)
 {
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
@@ -84,6 +95,10 @@ void packet_dispatch(struct session *s, const char *pkt, size_t len)
                                     : (len >= n && memcmp(pkt, e->name, n) == 0)) {
             if (!e->before_auth && !session_authenticated(s))
                 break;
+            if (disabled(s, e)) {
+                log_debug("'%.20s' is disabled (--disable-packet)", pkt);
+                return;
+            }
             e->handler(s, pkt + n, len - n);
             return;
         }
@@ -104,6 +119,6 @@ void packet_append_features(struct session *s)
 {
     reply_printf(s, "PacketSize=%x", RSP_PACKET_SIZE);
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        if (table[i].feature)
+        if (table[i].feature && !disabled(s, &table[i]))
             reply_printf(s, ";%s", table[i].feature);
 }

@@ -336,6 +336,11 @@ bool session_authenticated(const struct session *s)
 
 void session_run(int in_fd, int out_fd, const char *peer, int id, const struct session_config *config)
 {
+    session_serve(session_create(peer, id, config), in_fd, out_fd, peer);
+}
+
+struct session *session_create(const char *peer, int id, const struct session_config *config)
+{
     struct session *s = calloc(1, sizeof *s);
     if (!s || !rsp_decoder_init(&s->decoder, RSP_PACKET_SIZE))
         _exit(1);
@@ -349,8 +354,8 @@ void session_run(int in_fd, int out_fd, const char *peer, int id, const struct s
     }
     s->authenticated = config->password == NULL;
     s->target.stdio_taken = (config->flags & SESSION_ON_STDIO) != 0;
-    s->in_fd = in_fd;
-    s->out_fd = out_fd;
+    s->target.launch = config->launch;
+    s->in_fd = s->out_fd = -1;
     s->id = id;
     s->ack_mode = true;
     s->general = PTID_ANY;
@@ -363,10 +368,25 @@ void session_run(int in_fd, int out_fd, const char *peer, int id, const struct s
         s->config.slot = session_table_claim(s->config.table, id, peer);
         session_table_set_pid(s->config.table, s->config.slot, getpid());
     }
-    publish(s);
     char ctx[128];
     snprintf(ctx, sizeof ctx, "session %d (%s)", id, peer);
     log_set_context(ctx);
+    return s;
+}
+
+void session_serve(struct session *s, int in_fd, int out_fd, const char *peer)
+{
+    s->in_fd = in_fd;
+    s->out_fd = out_fd;
+    if (strcmp(peer, s->peer) != 0) {
+        /* Created before its client came: now we know who it is. */
+        snprintf(s->peer, sizeof s->peer, "%s", peer);
+        char ctx[128];
+        snprintf(ctx, sizeof ctx, "session %d (%s)", s->id, peer);
+        log_set_context(ctx);
+        session_table_set_peer(s->config.table, s->config.slot, peer);
+    }
+    publish(s);
 
     int sigfd = make_signalfd();
     if (sigfd < 0) {

@@ -30,6 +30,8 @@ struct session_config {
     struct session_table *table;   /* the server's sessions (NULL: make our own) */
     int slot;                 /* ours in it */
     const char *secured;      /* how the transport was secured ("" if not) */
+    const struct launch_options *launch;   /* how programs start (NULL: directly) */
+    unsigned disabled;        /* gdbserver's --disable-packet: DISABLE_* */
 };
 
 /* Exit status of a session process whose client failed to authenticate. */
@@ -69,6 +71,9 @@ enum {
     /* The protocol runs on the server's own stdin/stdout: launched
      * programs must not read or write them (their output goes to stderr). */
     SESSION_ON_STDIO = 1,
+    /* Print gdbserver's messages on stderr ("Child exited with status N",
+     * "Detaching from process N") for tools that wait for them. */
+    SESSION_GDBSERVER_MESSAGES = 2,
 };
 
 /* Runs the session on the connection IN_FD/OUT_FD until the client goes away or the
@@ -76,6 +81,13 @@ enum {
  * the session process exits. */
 void session_run(int in_fd, int out_fd, const char *peer, int id, const struct session_config *config)
     __attribute__((noreturn));
+
+/* session_run in two steps, for a session that has a debuggee before its
+ * client connects (gdbserver's "dbgsrv COMM PROG"): create it (then launch
+ * or attach through s->target), and serve it once the connection is there
+ * (PEER: who connected). session_serve never returns. */
+struct session *session_create(const char *peer, int id, const struct session_config *config);
+void session_serve(struct session *s, int in_fd, int out_fd, const char *peer) __attribute__((noreturn));
 
 /* Sends console output to the client now (an "O" packet), e.g. for monitor
  * commands, before the command's final reply. */

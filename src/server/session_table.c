@@ -75,6 +75,16 @@ void session_table_free(struct session_table *t, int slot)
     end_write(s);
 }
 
+void session_table_set_peer(struct session_table *t, int slot, const char *peer)
+{
+    struct slot *s = slot_of(t, slot);
+    if (!s)
+        return;
+    begin_write(s);
+    snprintf(s->info.peer, sizeof s->info.peer, "%s", peer);
+    end_write(s);
+}
+
 void session_table_set_auth(struct session_table *t, int slot, const char *auth)
 {
     struct slot *s = slot_of(t, slot);

@@ -43,7 +43,9 @@ void session_table_set_pid(struct session_table *t, int slot, pid_t pid);
 /* The listener, once the session process has been reaped. */
 void session_table_free(struct session_table *t, int slot);
 
-/* The session itself: how it authenticated, and its debuggees. */
+/* The session itself: who its client is (when it learns it late), how it
+ * authenticated, and its debuggees. */
+void session_table_set_peer(struct session_table *t, int slot, const char *peer);
 void session_table_set_auth(struct session_table *t, int slot, const char *auth);
 void session_table_set_debuggees(struct session_table *t, int slot, const pid_t *pids, const bool *attached,
                                  int n);

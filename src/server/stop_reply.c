@@ -1,8 +1,11 @@
 #include "stop_reply.h"
 
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 
+#include "gdbserver_cli.h"
 #include "rsp/hex.h"
 #include "target/arch.h"
 
@@ -37,6 +40,10 @@ static void expedite(struct session *s, struct thread *th, int regno)
 
 void stop_reply_thread(struct session *s, struct thread *th, const struct stop_event *ev)
 {
+    if (s->config.disabled & DISABLE_T) {
+        reply_printf(s, "S%02x", stop_signal(ev));   /* --disable-packet=T */
+        return;
+    }
     reply_printf(s, "T%02x", stop_signal(ev));
     /* PC, SP and FP: what gdb reads first at every stop to find the frame. */
     expedite(s, th, ARCH_REG_FP);
@@ -44,7 +51,8 @@ void stop_reply_thread(struct session *s, struct thread *th, const struct stop_e
     expedite(s, th, ARCH_REG_PC);
     char id[48];
     ptid_format(id, sizeof id, th->proc->pid, th->tid, s->client_multiprocess);
-    reply_printf(s, "thread:%s;", id);
+    if (!(s->config.disabled & DISABLE_TTHREAD))
+        reply_printf(s, "thread:%s;", id);
     if (ev->kind == STOP_SWBREAK && s->client_swbreak)
         reply_str(s, "swbreak:;");
 }
@@ -52,6 +60,15 @@ void stop_reply_thread(struct session *s, struct thread *th, const struct stop_e
 void stop_reply_exit(struct session *s, const struct process *p)
 {
     int st = p->exit_status;
+    if (s->config.flags & SESSION_GDBSERVER_MESSAGES) {
+        /* gdbserver's words, which tools and testsuites wait for. */
+        if (WIFSIGNALED(st))
+            fprintf(stderr, "\nChild terminated with signal = 0x%x (SIG%s)\n", (unsigned)signal_to_gdb(WTERMSIG(st)),
+                    sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) : "?");
+        else
+            fprintf(stderr, "\nChild exited with status %d\n", WEXITSTATUS(st));
+        fflush(stderr);
+    }
     if (WIFSIGNALED(st))
         reply_printf(s, "X%02x", signal_to_gdb(WTERMSIG(st)));
     else

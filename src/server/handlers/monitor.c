@@ -1,5 +1,6 @@
 /* qRcmd: gdb's "monitor" commands, answered as console output ("O" packets)
  * and a final OK. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,13 @@ static void monitor_help(struct session *s)
                       "  sessions                the server's sessions: id, peer, how it\n"
                       "                          authenticated, debuggees, since when\n"
                       "  set log-level LEVEL     this session's log level: error, warn, info,\n"
-                      "                          debug or trace\n");
+                      "                          debug or trace\n"
+                      "gdbserver's, for this session:\n"
+                      "  exit                    the same as endpsrv\n"
+                      "  set debug 0|1           debug log messages\n"
+                      "  set remote-debug 0|1    log every packet\n"
+                      "  set debug-format all|none|timestamp   the time on log lines or not\n"
+                      "  set debug-file [FILE]   log to FILE (none: back to stderr)\n");
 }
 
 static void monitor_endpsrv(struct session *s)
@@ -72,6 +79,58 @@ static void monitor_sessions(struct session *s)
     }
 }
 
+/* The log level "off" means: what the server started with. */
+static enum log_level quiet_level(const struct session *s)
+{
+    return (s->config.flags & SESSION_GDBSERVER_MESSAGES) ? LOG_WARN : LOG_INFO;
+}
+
+/* gdbserver's "monitor set ..." commands. False if WHAT is none of them. */
+static bool monitor_gdbserver_set(struct session *s, const char *what)
+{
+    char value[256];
+    if ((strncmp(what, "debug ", 6) == 0 && sscanf(what + 6, "%255s", value) == 1) ||
+        (strncmp(what, "remote-debug ", 13) == 0 && sscanf(what + 13, "%255s", value) == 1)) {
+        bool remote = strncmp(what, "remote-", 7) == 0;
+        if (strcmp(value, "1") != 0 && strcmp(value, "0") != 0 && strcmp(value, "on") != 0 &&
+            strcmp(value, "off") != 0) {
+            session_output(s, "use 0 or 1\n");
+            return true;
+        }
+        bool on = value[0] == '1' || strcmp(value, "on") == 0;
+        log_set_level(on ? (remote ? LOG_TRACE : LOG_DEBUG) : quiet_level(s));
+        session_output(s, on ? (remote ? "Remote protocol debug output enabled.\n" : "Debug output enabled.\n")
+                             : (remote ? "Remote protocol debug output disabled.\n" : "Debug output disabled.\n"));
+        return true;
+    }
+    if (strncmp(what, "debug-format ", 13) == 0 && sscanf(what + 13, "%255s", value) == 1) {
+        bool stamps = true;
+        char *save = NULL;
+        for (char *tok = strtok_r(value, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+            if (strcmp(tok, "none") == 0) {
+                stamps = false;
+            } else if (strcmp(tok, "all") != 0 && strcmp(tok, "timestamp") != 0) {
+                session_output(s, "unknown debug-format option (use all, none or timestamp)\n");
+                return true;
+            }
+        }
+        log_set_timestamps(stamps);
+        session_output(s, stamps ? "Log lines carry the time.\n" : "Log lines carry no time.\n");
+        return true;
+    }
+    if (strcmp(what, "debug-file") == 0 || strncmp(what, "debug-file ", 11) == 0) {
+        const char *file = what[10] ? what + 11 : "";
+        char msg[320];
+        if (!log_set_file(file))
+            snprintf(msg, sizeof msg, "cannot open %s: %s\n", file, strerror(errno));
+        else
+            snprintf(msg, sizeof msg, "Debug output now goes to %s.\n", *file ? file : "standard error");
+        session_output(s, msg);
+        return true;
+    }
+    return false;
+}
+
 /* qRcmd,HEX */
 HANDLER(handle_monitor)
 {
@@ -101,6 +160,10 @@ HANDLER(handle_monitor)
         } else {
             session_output(s, "unknown log level (use error, warn, info, debug or trace)\n");
         }
+    } else if (strcmp(cmd, "exit") == 0) {
+        monitor_endpsrv(s);
+    } else if (strncmp(cmd, "set ", 4) == 0 && monitor_gdbserver_set(s, cmd + 4)) {
+        /* answered */
     } else {
         char msg[320];
         snprintf(msg, sizeof msg, "unknown monitor command '%s' (try 'monitor help')\n", cmd);

@@ -128,6 +128,15 @@ HANDLER(handle_vKill)
     reply_str(s, "OK");
 }
 
+static void detach_one(struct session *s, struct process *p)
+{
+    if (s->config.flags & SESSION_GDBSERVER_MESSAGES) {
+        fprintf(stderr, "Detaching from process %d\n", (int)p->pid);
+        fflush(stderr);
+    }
+    target_detach(&s->target, p);
+}
+
 /* D, or D;PID in multiprocess mode. */
 HANDLER(handle_detach)
 {
@@ -144,14 +153,14 @@ HANDLER(handle_detach)
             reply_error(s, "no process %d in this session", (int)pid);
             return;
         }
-        target_detach(t, p);
+        detach_one(s, p);
     } else if (*args == '\0') {
         if (!t->processes) {
             reply_error(s, "no process to detach from");
             return;
         }
         while (t->processes)
-            target_detach(t, t->processes);
+            detach_one(s, t->processes);
     } else {
         reply_error(s, "malformed detach packet");
         return;

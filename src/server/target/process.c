@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -95,7 +96,144 @@ void target_free_process(struct target *t, struct process *p)
     free(p);
 }
 
+static struct process *launch_argv(struct target *t, char *const argv[], const char *program, int extra_execs,
+                                   char *err, size_t errlen);
+
+/* Appends WORD to CMD (of size LEN) for the shell: quoted so that it stays
+ * one word, or as it is. False if it does not fit. */
+static bool append_word(char *cmd, size_t len, const char *word, bool quote)
+{
+    size_t n = strlen(cmd);
+    if (n && n + 1 < len)
+        cmd[n++] = ' ';
+    if (!quote) {
+        int w = snprintf(cmd + n, len - n, "%s", word);
+        return w >= 0 && (size_t)w < len - n;
+    }
+    if (n + 2 >= len)
+        return false;
+    cmd[n++] = '\'';
+    for (const char *p = word; *p; p++) {
+        const char *piece = *p == '\'' ? "'\\''" : NULL;
+        size_t k = piece ? strlen(piece) : 1;
+        if (n + k + 2 >= len)
+            return false;
+        if (piece)
+            memcpy(cmd + n, piece, k);
+        else
+            cmd[n] = *p;
+        n += k;
+    }
+    cmd[n++] = '\'';
+    cmd[n] = '\0';
+    return true;
+}
+
+/* What to exec for ARGV under T's launch options, and how many execs come
+ * before the program itself (the shell's, the wrapper's). Returns a
+ * malloc'ed argv (strings borrowed or in *CMD), NULL on overflow. */
+static char **startup_argv(const struct target *t, char *const argv[], char **cmd, int *extra_execs)
+{
+    const struct launch_options *lo = t->launch;
+    size_t nw = 0, na = 0;
+    while (lo && lo->wrapper && lo->wrapper[nw])
+        nw++;
+    while (argv[na])
+        na++;
+    *extra_execs = nw ? 1 : 0;
+    *cmd = NULL;
+    if (lo && lo->startup_with_shell) {
+        size_t len = 64;
+        for (size_t i = 0; i < nw; i++)
+            len += 4 * strlen(lo->wrapper[i]) + 3;
+        for (size_t i = 0; i < na; i++)
+            len += 4 * strlen(argv[i]) + 3;
+        *cmd = calloc(1, len);
+        char **out = calloc(4, sizeof *out);
+        const char *shell = getenv("SHELL");
+        if (!*cmd || !out) {
+            free(*cmd);
+            free(out);
+            return NULL;
+        }
+        strcpy(*cmd, "exec");
+        bool ok = true;
+        for (size_t i = 0; i < nw; i++)
+            ok = ok && append_word(*cmd, len, lo->wrapper[i], true);
+        for (size_t i = 0; i < na; i++)
+            ok = ok && append_word(*cmd, len, argv[i], i == 0 || lo->quote_args);
+        out[0] = (char *)(shell && shell[0] == '/' ? shell : "/bin/sh");
+        out[1] = (char *)"-c";
+        out[2] = *cmd;
+        *extra_execs += 1;
+        if (!ok) {
+            free(*cmd);
+            free(out);
+            return NULL;
+        }
+        return out;
+    }
+    char **out = calloc(nw + na + 1, sizeof *out);
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < nw; i++)
+        out[i] = lo->wrapper[i];
+    for (size_t i = 0; i < na; i++)
+        out[nw + i] = argv[i];
+    return out;
+}
+
+/* Runs a new process through the shell's and the wrapper's execs until the
+ * program itself is exec'ed. Returns false with ERR if it ends on the way. */
+static bool run_to_program(pid_t pid, int extra_execs, char *err, size_t errlen)
+{
+    if (!extra_execs)
+        return true;
+    if (ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)(long)(PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)) != 0) {
+        snprintf(err, errlen, "PTRACE_SETOPTIONS: %s", strerror(errno));
+        return false;
+    }
+    int sig = 0, status;
+    while (extra_execs > 0) {
+        if (ptrace(PTRACE_CONT, pid, NULL, (void *)(long)sig) != 0 || wait_tid(pid, &status) < 0) {
+            snprintf(err, errlen, "lost the program during start-up: %s", strerror(errno));
+            return false;
+        }
+        if (WIFEXITED(status)) {
+            snprintf(err, errlen, "During startup program exited with code %d.", WEXITSTATUS(status));
+            return false;
+        }
+        if (WIFSIGNALED(status)) {
+            snprintf(err, errlen, "During startup program terminated with signal %s.",
+                     strsignal(WTERMSIG(status)));
+            return false;
+        }
+        sig = 0;
+        if (status >> 8 == (SIGTRAP | (PTRACE_EVENT_EXEC << 8)))
+            extra_execs--;
+        else if (WSTOPSIG(status) != SIGTRAP)
+            sig = WSTOPSIG(status);   /* the shell's or wrapper's own signal */
+    }
+    return true;
+}
+
 struct process *target_launch(struct target *t, char *const argv[], char *err, size_t errlen)
+{
+    char *shell_cmd;
+    int extra_execs;
+    char **exec_argv = startup_argv(t, argv, &shell_cmd, &extra_execs);
+    if (!exec_argv) {
+        snprintf(err, errlen, "the command line is too long");
+        return NULL;
+    }
+    struct process *p = launch_argv(t, exec_argv, argv[0], extra_execs, err, errlen);
+    free(exec_argv);
+    free(shell_cmd);
+    return p;
+}
+
+static struct process *launch_argv(struct target *t, char *const argv[], const char *program, int extra_execs,
+                                   char *err, size_t errlen)
 {
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) != 0) {
@@ -125,6 +263,8 @@ struct process *target_launch(struct target *t, char *const argv[], char *err, s
                 dup2(null, STDIN_FILENO);
             dup2(STDERR_FILENO, STDOUT_FILENO);
         }
+        if (t->launch && t->launch->disable_randomization)
+            personality((unsigned long)personality(0xffffffff) | ADDR_NO_RANDOMIZE);
         if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0) {
             if (strchr(argv[0], '/'))
                 execv(argv[0], argv);
@@ -156,6 +296,11 @@ struct process *target_launch(struct target *t, char *const argv[], char *err, s
         }
         return NULL;
     }
+    if (!run_to_program(pid, extra_execs, err, errlen)) {
+        kill(pid, SIGKILL);
+        wait_tid(pid, &status);
+        return NULL;
+    }
     if (ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)(long)(TRACE_OPTIONS | PTRACE_O_EXITKILL)) != 0)
         log_warn("PTRACE_SETOPTIONS %d: %s", (int)pid, strerror(errno));
     struct process *p = new_process(t, pid, false);
@@ -173,7 +318,7 @@ struct process *target_launch(struct target *t, char *const argv[], char *err, s
     th->last = (struct stop_event){STOP_SIGNAL, SIGTRAP};
     if (!t->xsave_len)
         arch_probe(t, pid);
-    log_info("launched %s: pid %d", argv[0], (int)pid);
+    log_info("launched %s: pid %d", program, (int)pid);
     return p;
 }
 

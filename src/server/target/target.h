@@ -83,7 +83,18 @@ struct orphan_stop {
     struct orphan_stop *next;
 };
 
+/* How programs are started (gdbserver's --wrapper, --startup-with-shell,
+ * --disable-randomization). All off: ARGV is exec'ed as it is. */
+struct launch_options {
+    char *const *wrapper;        /* NULL-terminated, or NULL */
+    bool startup_with_shell;     /* $SHELL -c "exec PROG ARGS" */
+    bool quote_args;             /* with the shell: keep each argument whole
+                                    (the command line's), not expanded (vRun's) */
+    bool disable_randomization;
+};
+
 struct target {
+    const struct launch_options *launch;   /* NULL: exec directly */
     struct process *processes;
     struct orphan_stop *orphans;
     bool running;            /* a resume is outstanding: a stop reply is owed */
