@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "io.h"
-#include "rsp_client.h"
+#include "server_connection.h"
 #include "transport/transport_client.h"
 #include "transport/transport_server.h"
 
@@ -38,41 +38,9 @@ void bridge_relay(int local_in, int local_out, int up)
     }
 }
 
-/* Connects to the server and completes the handshake; returns the fd or -1
- * after telling the user why. */
-static int connect_upstream(const struct bridge_options *opt)
-{
-    char err[512];
-    int fd = transport_client_connect(opt->upstream, err, sizeof err);
-    if (fd < 0) {
-        fprintf(stderr, "dbg: %s\n", err);
-        return -1;
-    }
-    struct rsp_client c;
-    bool ok = rsp_client_init(&c, fd) &&
-              rsp_client_handshake(&c, opt->password, opt->major, opt->minor, err, sizeof err);
-    /* The server says nothing after the handshake until the debugger
-     * speaks, so nothing is left in the client's buffer to pass on. */
-    rsp_client_free(&c);
-    if (!ok) {
-        /* A close before any answer has two usual causes; name the likely one. */
-        const struct transport_spec *sp = opt->upstream;
-        bool tls = sp->kind == TRANSPORT_SSL || sp->kind == TRANSPORT_SPIPE;
-        const char *hint = "";
-        if (strstr(err, "closed the connection during the handshake"))
-            hint = tls ? (sp->cert[0] ? " (was the client certificate accepted? see the server's log)"
-                                      : " (the server may require a client certificate: cert=FILE,key=FILE)")
-                       : " (is it a TLS server? then use ssl: or spipe:)";
-        fprintf(stderr, "dbg: %s%s\n", err, hint);
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 static int bridge_stdio(const struct bridge_options *opt)
 {
-    int up = connect_upstream(opt);
+    int up = server_connect(opt->upstream, opt->password, opt->major, opt->minor);
     if (up < 0)
         return 1;
     bridge_relay(STDIN_FILENO, STDOUT_FILENO, up);
@@ -119,7 +87,7 @@ static int bridge_listen(const struct bridge_options *opt)
         pid_t pid = fork();
         if (pid == 0) {
             transport_server_close_inherited(&srv);
-            int up = connect_upstream(opt);
+            int up = server_connect(opt->upstream, opt->password, opt->major, opt->minor);
             if (up >= 0)
                 bridge_relay(fd, fd, up);
             _exit(up >= 0 ? 0 : 1);

@@ -7,6 +7,7 @@
 
 #include "auth.h"
 #include "bridge.h"
+#include "debug_session.h"
 #include "pipe_relay.h"
 #include "search.h"
 #include "transport/transport_client.h"
@@ -15,9 +16,22 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "Usage: dbg bridge [OPTIONS] TRANSPORT\n"
+            "Usage: dbg -premote TRANSPORT [-p PID [-pb] | -pn NAME [-pb] | -cimp] [-c \"CMD; CMD\"]\n"
+            "       dbg bridge [OPTIONS] TRANSPORT\n"
             "       dbg -QR [HOST | --lan] [--wait SECONDS]\n"
             "       dbg --help | --version\n"
+            "\n"
+            "dbg -premote opens a session with a process server at a command prompt:\n"
+            "  -p PID      attach to process PID of the target machine\n"
+            "  -pn NAME    attach to the process whose program is NAME (refused if there\n"
+            "              are several: use -p)\n"
+            "  -pb         do not break in on attach: resume and wait for the next event\n"
+            "              (a process created with dbgsrv -cs starts running)\n"
+            "  -cimp       start the server's implicit command line (dbgsrv -pc ...)\n"
+            "  -c \"CMDS\"   run these commands (joined with ';') first\n"
+            "Commands: .tlist [-v] [PATTERN], .attach PID, .create CMDLINE, .detach, .kill,\n"
+            "g, .endpsrv, q (end the session: kill what it created, detach what it\n"
+            "attached), qd (detach from everything and end), .help. End of input is q.\n"
             "\n"
             "dbg bridge connects to a dbgsrv process server (checking the protocol\n"
             "version and answering its password challenge) and then relays the GDB\n"
@@ -66,6 +80,8 @@ int main(int argc, char **argv)
         printf("dbg %s (remoting protocol %d.%d)\n", DBGSRV_VERSION, AUTH_PROTOCOL_MAJOR, AUTH_PROTOCOL_MINOR);
         return 0;
     }
+    if (argc >= 2 && argv[1][0] == '-' && strcmp(argv[1], "-QR") != 0)
+        return debug_session_main(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "-QR") == 0)
         return search_main(argc - 2, argv + 2);
     if (argc == 3 && strcmp(argv[1], "pipe-relay") == 0)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -30,11 +31,16 @@ void rsp_client_free(struct rsp_client *c)
 bool rsp_client_send(struct rsp_client *c, const char *payload)
 {
     size_t n = strlen(payload);
-    char frame[1024];
-    if (rsp_frame_bound(n) > sizeof frame)
+    char small[1024];
+    size_t bound = rsp_frame_bound(n);
+    char *frame = bound <= sizeof small ? small : malloc(bound);
+    if (!frame)
         return false;
     size_t len = rsp_frame(frame, (const uint8_t *)payload, n, false);
-    return io_write_all(c->fd, frame, len);
+    bool ok = io_write_all(c->fd, frame, len);
+    if (frame != small)
+        free(frame);
+    return ok;
 }
 
 bool rsp_client_recv(struct rsp_client *c, const char **payload, size_t *len, int timeout_ms)
@@ -56,11 +62,17 @@ bool rsp_client_recv(struct rsp_client *c, const char **payload, size_t *len, in
         int r = poll(&p, 1, timeout_ms);
         if (r < 0 && errno == EINTR)
             continue;
-        if (r <= 0)
+        if (r <= 0) {
+            c->eof = r < 0;
             return false;
+        }
         ssize_t n = read(c->fd, c->buf, sizeof c->buf);
-        if (n <= 0)
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            c->eof = true;
             return false;
+        }
         c->len = (size_t)n;
         c->pos = 0;
     }

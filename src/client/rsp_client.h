@@ -14,12 +14,14 @@ struct rsp_client {
     struct rsp_decoder decoder;
     uint8_t buf[4096];
     size_t len, pos;          /* bytes read from fd not yet decoded */
+    bool eof;                 /* the connection closed or failed (not a time-out) */
 };
 
 bool rsp_client_init(struct rsp_client *c, int fd);
 void rsp_client_free(struct rsp_client *c);
 bool rsp_client_send(struct rsp_client *c, const char *payload);
-/* Reads the next packet (acknowledging it); false on EOF, error or timeout.
+/* Reads the next packet (acknowledging it); false on EOF, error (both set
+ * eof) or timeout.
  * The payload is valid until the next call. */
 bool rsp_client_recv(struct rsp_client *c, const char **payload, size_t *len, int timeout_ms);
 

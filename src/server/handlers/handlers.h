@@ -3,7 +3,9 @@
 #ifndef DBGSRV_HANDLERS_H
 #define DBGSRV_HANDLERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct session;
 
@@ -24,6 +26,15 @@ HANDLER(handle_qXfer_features);
 HANDLER(handle_qXfer_auxv);
 HANDLER(handle_qSymbol);
 HANDLER(handle_qAttached);
+/* The qXfer helpers shared by every object: splits "ANNEX:OFFSET,LENGTH"
+ * (replying with an error if malformed), and replies with the window
+ * OFF/WANT of an object of TOTAL bytes ("m" if more follows, "l" if not). */
+bool xfer_parse_request(struct session *s, const char *args, char *annex, size_t annex_len, uint64_t *off,
+                        uint64_t *want);
+void xfer_reply_window(struct session *s, const void *data, size_t total, uint64_t off, uint64_t want);
+
+/* osdata.c: qXfer:osdata:read (gdb's "info os") */
+HANDLER(handle_qXfer_osdata);
 
 /* process_control.c: vRun, vAttach, vKill, D, k, ? */
 HANDLER(handle_vRun);

@@ -49,7 +49,7 @@ HANDLER(handle_extended_mode)
 }
 
 /* Splits "ANNEX:OFFSET,LENGTH" (the part after "qXfer:OBJECT:read:"). */
-static bool parse_xfer(struct session *s, const char *args, char *annex, size_t annex_len,
+bool xfer_parse_request(struct session *s, const char *args, char *annex, size_t annex_len,
                        uint64_t *off, uint64_t *want)
 {
     const char *colon = strchr(args, ':');
@@ -74,7 +74,7 @@ static bool parse_xfer(struct session *s, const char *args, char *annex, size_t 
 
 /* Replies with the window OFF/WANT of an object of TOTAL bytes: "m" and data
  * if more follows, "l" and data for the last part. Binary-safe. */
-static void reply_xfer(struct session *s, const void *data, size_t total, uint64_t off, uint64_t want)
+void xfer_reply_window(struct session *s, const void *data, size_t total, uint64_t off, uint64_t want)
 {
     if (off > total) {
         reply_error(s, "offset past the end of the object");
@@ -96,7 +96,7 @@ HANDLER(handle_qXfer_features)
     (void)len;
     char annex[64];
     uint64_t off, want;
-    if (!parse_xfer(s, args, annex, sizeof annex, &off, &want))
+    if (!xfer_parse_request(s, args, annex, sizeof annex, &off, &want))
         return;
     if (strcmp(annex, "target.xml") != 0) {
         reply_error(s, "no such target description '%s'", annex);
@@ -104,7 +104,7 @@ HANDLER(handle_qXfer_features)
     }
     size_t total;
     const char *xml = arch_target_xml(&s->target, &total);
-    reply_xfer(s, xml, total, off, want);
+    xfer_reply_window(s, xml, total, off, want);
 }
 
 /* qXfer:auxv:read::OFFSET,LENGTH - the auxiliary vector of the current
@@ -114,7 +114,7 @@ HANDLER(handle_qXfer_auxv)
     (void)len;
     char annex[8];
     uint64_t off, want;
-    if (!parse_xfer(s, args, annex, sizeof annex, &off, &want))
+    if (!xfer_parse_request(s, args, annex, sizeof annex, &off, &want))
         return;
     struct process *p = session_general_process(s);
     if (annex[0] || !p) {
@@ -131,7 +131,7 @@ HANDLER(handle_qXfer_auxv)
     if (n < 0)
         reply_error(s, "cannot read %s: %s", path, strerror(errno));
     else
-        reply_xfer(s, buf, (size_t)n, off, want);
+        xfer_reply_window(s, buf, (size_t)n, off, want);
 }
 
 /* gdb offers symbol values for the server's use; a ptrace-only server needs
