@@ -214,6 +214,25 @@ class DbgSessionTest(TestCase):
         self.assertIn("Detached from process 0n%d" % pid, out)
         self.assert_running_untraced(pid)
 
+    def test_a_session_that_ends_leaves_the_server_serving_others(self):
+        name = self.unique("so")
+        pid, _ = self.named_program(name)
+        srv = self.server()
+        first = self.bg_dbg(srv, "-p", str(pid))
+        first.wait_line(r"^Attached to process 0n%d$" % pid)
+        rc, out, err = self.dbg(srv, "-c", ".create %s; q" % program("spin"))   # another session comes and goes
+        self.assertEqual(rc, 0, err)
+        self.assertIn("Session ended", out)
+        self.assertNotEqual(tracer_pid(pid), 0)                  # the first session is untouched
+        rc, out, err = self.dbg(srv, "-c", ".tlist %s" % name)   # and the server serves a third
+        self.assertIn("0n%d %s" % (pid, name), out)
+        first.send(".detach")
+        first.wait_line(r"^Detached from process 0n%d$" % pid)
+        self.assert_running_untraced(pid)
+        first.send("q")
+        self.assertEqual(first.finish()[0], 0)
+        self.assertIsNone(srv.proc.poll())
+
     def test_end_of_input_is_q(self):
         srv = self.server()
         rc, out, err = self.dbg(srv, stdin=".create %s\n" % program("spin"))
