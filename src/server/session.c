@@ -106,13 +106,32 @@ void reply_errno(struct session *s, int code)
 
 /* ---- sending ---- */
 
+/* Traces a packet: its first 200 bytes, non-printable ones as \xNN so
+ * that binary payloads (X, vFile) keep the log a text file. */
+static void trace_packet(const char *direction, const char *data, size_t len)
+{
+    if (log_get_level() < LOG_TRACE)
+        return;
+    char text[4 * 200 + 1];
+    size_t o = 0;
+    for (size_t i = 0; i < len && i < 200; i++) {
+        unsigned char c = (unsigned char)data[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\')
+            text[o++] = (char)c;
+        else
+            o += (size_t)snprintf(text + o, sizeof text - o, "\\x%02x", c);
+    }
+    text[o] = '\0';
+    log_trace("%s %s%s", direction, text, len > 200 ? "..." : "");
+}
+
 static void send_packet(struct session *s, const char *payload, size_t len)
 {
     struct buffer *out = &s->last_sent;
     out->len = 0;
     buffer_reserve(out, rsp_frame_bound(len));
     out->len = rsp_frame(out->data, (const uint8_t *)payload, len, true);
-    log_trace("-> %.*s", (int)(out->len > 200 ? 200 : out->len), out->data);
+    trace_packet("->", out->data, out->len);
     if (!io_write_all(s->out_fd, out->data, out->len))
         s->ending = true;
 }
@@ -236,7 +255,7 @@ static void publish(struct session *s)
 
 static void handle_packet(struct session *s, const char *pkt, size_t len)
 {
-    log_trace("<- %.*s", (int)(len > 200 ? 200 : len), pkt);
+    trace_packet("<-", pkt, len);
     s->reply.len = 0;
     s->no_reply = false;
     bool was_ack_mode = s->ack_mode;
@@ -355,6 +374,7 @@ struct session *session_create(const char *peer, int id, const struct session_co
     s->authenticated = config->password == NULL;
     s->target.stdio_taken = (config->flags & SESSION_ON_STDIO) != 0;
     s->target.launch = config->launch;
+    hostio_init(&s->hostio);
     s->in_fd = s->out_fd = -1;
     s->id = id;
     s->ack_mode = true;

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hostio.h"
 #include "rsp/packet.h"
 #include "session_table.h"
 #include "target/target.h"
@@ -63,6 +64,7 @@ struct session {
     struct ptid cont;         /* Hc: thread for legacy c/s */
     pid_t last_stop_tid;      /* thread of the last stop reply */
     char *last_program;       /* for vRun with no file name */
+    struct hostio hostio;     /* vFile: open files, chosen filesystem */
     struct buffer osdata;     /* the qXfer:osdata document being read */
     char osdata_annex[32];    /* ... and its type */
     struct target target;

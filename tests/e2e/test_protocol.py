@@ -102,7 +102,7 @@ class RepliesTest(RawTestCase):
         for p in ["vMustReplyEmpty", "qNoSuchThing", "vNoSuchThing", "qCRC:0,10", "Z1,0,1", "z1,0,1",
                   "Z2,0,1", "Z4,0,1", "qTStatus", "jThreadsInfo", "QNonStop:1", "vCtrlC", "bc", "bs",
                   "A0,0,", "i", "I", "R00", "qXfer:nosuch:read::0,10", "qXfer:threads:read::0,fff",
-                  "vFile:setfs:0", "QPassSignals:e;10", "qOffsets", "qL1200000000000000000",
+                  "QPassSignals:e;10", "qOffsets", "qL1200000000000000000",
                   "x", "y", "~", "Q", "q", "v", "QThreadEvents:1", "vStopped"]:
             self.assertEqual(c.request(p), "", p)
         self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t")

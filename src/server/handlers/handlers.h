@@ -24,6 +24,7 @@ HANDLER(handle_QStartNoAckMode);
 HANDLER(handle_extended_mode);
 HANDLER(handle_qXfer_features);
 HANDLER(handle_qXfer_auxv);
+HANDLER(handle_qXfer_exec_file);
 HANDLER(handle_qSymbol);
 HANDLER(handle_qAttached);
 /* The qXfer helpers shared by every object: splits "ANNEX:OFFSET,LENGTH"
@@ -32,6 +33,19 @@ HANDLER(handle_qAttached);
 bool xfer_parse_request(struct session *s, const char *args, char *annex, size_t annex_len, uint64_t *off,
                         uint64_t *want);
 void xfer_reply_window(struct session *s, const void *data, size_t total, uint64_t off, uint64_t want);
+
+/* hostio.c: vFile (files on the target machine) */
+HANDLER(handle_vFile_setfs);
+HANDLER(handle_vFile_open);
+HANDLER(handle_vFile_close);
+HANDLER(handle_vFile_pread);
+HANDLER(handle_vFile_pwrite);
+HANDLER(handle_vFile_fstat);
+HANDLER(handle_vFile_unlink);
+HANDLER(handle_vFile_readlink);
+HANDLER(handle_vFile_size);
+HANDLER(handle_vFile_mode);
+HANDLER(handle_vFile_exists);
 
 /* osdata.c: qXfer:osdata:read (gdb's "info os") */
 HANDLER(handle_qXfer_osdata);
