@@ -82,9 +82,16 @@ static const struct packet_entry table[] = {
     /* Breakpoints */
     {"Z0,", MATCH_PREFIX, handle_insert_breakpoint, NULL, false},
     {"z0,", MATCH_PREFIX, handle_remove_breakpoint, NULL, false},
+    {"Z1,", MATCH_PREFIX, handle_insert_hw_break, NULL, false},
+    {"z1,", MATCH_PREFIX, handle_remove_hw_break, NULL, false},
+    {"Z2,", MATCH_PREFIX, handle_insert_write_watch, NULL, false},
+    {"z2,", MATCH_PREFIX, handle_remove_write_watch, NULL, false},
+    {"Z4,", MATCH_PREFIX, handle_insert_access_watch, NULL, false},
+    {"z4,", MATCH_PREFIX, handle_remove_access_watch, NULL, false},
     /* Features that are protocol behaviour rather than packets */
     {"multiprocess", MATCH_FEATURE, NULL, "multiprocess+", false},
     {"swbreak", MATCH_FEATURE, NULL, "swbreak+", false},
+    {"hwbreak", MATCH_FEATURE, NULL, "hwbreak+", false},
     {"no-resumed", MATCH_FEATURE, NULL, "no-resumed+", false},
 };
 

@@ -193,7 +193,7 @@ void session_report_stop(struct session *s)
     } else if (s->client_no_resumed || !(th = session_general_thread(s))) {
         reply_str(s, "N");
     } else {
-        stop_reply_thread(s, th, &(struct stop_event){STOP_SIGNAL, 0});
+        stop_reply_thread(s, th, &(struct stop_event){.kind = STOP_SIGNAL});
     }
     target_clear_resumed(t);
 }

@@ -56,6 +56,7 @@ struct session {
     /* What the client said it supports in qSupported. */
     bool client_multiprocess;
     bool client_swbreak;
+    bool client_hwbreak;
     bool client_no_resumed;
     struct buffer reply;      /* payload of the reply being built */
     bool no_reply;            /* the handler owes no reply now */

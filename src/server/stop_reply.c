@@ -14,6 +14,8 @@ static int stop_signal(const struct stop_event *ev)
     switch (ev->kind) {
     case STOP_SWBREAK:
     case STOP_STEP:
+    case STOP_HWBREAK:
+    case STOP_WATCH:
         return signal_to_gdb(SIGTRAP);
     case STOP_INTERRUPT:
         return signal_to_gdb(SIGINT);
@@ -55,6 +57,11 @@ void stop_reply_thread(struct session *s, struct thread *th, const struct stop_e
         reply_printf(s, "thread:%s;", id);
     if (ev->kind == STOP_SWBREAK && s->client_swbreak)
         reply_str(s, "swbreak:;");
+    if (ev->kind == STOP_HWBREAK && s->client_hwbreak)
+        reply_str(s, "hwbreak:;");
+    if (ev->kind == STOP_WATCH)
+        reply_printf(s, "%s:%llx;", ev->watch_type == HW_WRITE ? "watch" : "awatch",
+                     (unsigned long long)ev->data_addr);
 }
 
 void stop_reply_exit(struct session *s, const struct process *p)

@@ -1,4 +1,5 @@
-/* Z0/z0: software breakpoints, kept by the server (target/breakpoint.c). */
+/* Z0/z0: software breakpoints, kept by the server (target/breakpoint.c);
+ * Z1/Z2/Z4: hardware breakpoints and watchpoints (target/debug_regs.c). */
 #include <errno.h>
 #include <string.h>
 
@@ -9,15 +10,20 @@
 /* "ADDR,KIND" (the "Z0," is already consumed). KIND is the breakpoint
  * length, 1 on x86. Conditions (";X...") are not accepted: the
  * ConditionalBreakpoints feature is not advertised. */
-static bool parse_z(struct session *s, const char *args, uint64_t *addr)
+static bool parse_z_kind(struct session *s, const char *args, uint64_t *addr, uint64_t *kind)
 {
     const char *p = args;
-    uint64_t kind;
-    if (!hex_parse_u64(&p, addr) || *p++ != ',' || !hex_parse_u64(&p, &kind) || *p) {
+    if (!hex_parse_u64(&p, addr) || *p++ != ',' || !hex_parse_u64(&p, kind) || *p) {
         reply_error(s, "malformed breakpoint packet");
         return false;
     }
     return true;
+}
+
+static bool parse_z(struct session *s, const char *args, uint64_t *addr)
+{
+    uint64_t kind;
+    return parse_z_kind(s, args, addr, &kind);
 }
 
 static struct process *bp_process(struct session *s)
@@ -56,3 +62,38 @@ HANDLER(handle_remove_breakpoint)
     else
         reply_str(s, "OK");
 }
+
+static void insert_hw(struct session *s, const char *args, enum hw_point type)
+{
+    uint64_t addr, len;
+    struct process *p;
+    if (!parse_z_kind(s, args, &addr, &len) || !(p = bp_process(s)))
+        return;
+    int e = debug_regs_insert(p, type, addr, len);
+    if (e == ENOSPC)
+        reply_error(s, "no free hardware debug register for %#llx (%llu bytes): x86 has four, "
+                       "each watching an aligned 1, 2, 4 or 8 bytes", (unsigned long long)addr,
+                    (unsigned long long)len);
+    else if (e)
+        reply_error(s, "cannot watch %#llx (%llu bytes): %s", (unsigned long long)addr, (unsigned long long)len,
+                    strerror(e));
+    else
+        reply_str(s, "OK");
+}
+
+static void remove_hw(struct session *s, const char *args, enum hw_point type)
+{
+    uint64_t addr, len;
+    struct process *p;
+    if (!parse_z_kind(s, args, &addr, &len) || !(p = bp_process(s)))
+        return;
+    debug_regs_remove(p, type, addr, len);   /* not there: the goal is reached */
+    reply_str(s, "OK");
+}
+
+HANDLER(handle_insert_hw_break) { (void)len; insert_hw(s, args, HW_EXECUTE); }
+HANDLER(handle_remove_hw_break) { (void)len; remove_hw(s, args, HW_EXECUTE); }
+HANDLER(handle_insert_write_watch) { (void)len; insert_hw(s, args, HW_WRITE); }
+HANDLER(handle_remove_write_watch) { (void)len; remove_hw(s, args, HW_WRITE); }
+HANDLER(handle_insert_access_watch) { (void)len; insert_hw(s, args, HW_ACCESS); }
+HANDLER(handle_remove_access_watch) { (void)len; remove_hw(s, args, HW_ACCESS); }

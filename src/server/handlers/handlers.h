@@ -87,5 +87,14 @@ HANDLER(handle_write_memory_binary);
 /* breakpoints.c */
 HANDLER(handle_insert_breakpoint);
 HANDLER(handle_remove_breakpoint);
+/* Z1/Z2/Z4 and z: the debug registers. Z3 (read watchpoints) stays
+ * unsupported: x86 cannot watch reads alone, and gdb then emulates them
+ * with access watchpoints. */
+HANDLER(handle_insert_hw_break);
+HANDLER(handle_remove_hw_break);
+HANDLER(handle_insert_write_watch);
+HANDLER(handle_remove_write_watch);
+HANDLER(handle_insert_access_watch);
+HANDLER(handle_remove_access_watch);
 
 #endif

@@ -31,6 +31,7 @@
 bool thread_resume(struct thread *th, bool step, int signo)
 {
     arch_regcache_invalidate(th);
+    debug_regs_apply(th);
     if (ptrace(step ? PTRACE_SINGLESTEP : PTRACE_CONT, th->tid, NULL, (void *)(long)signo) != 0) {
         log_debug("resume %d: %s", (int)th->tid, strerror(errno));
         return false;
@@ -44,7 +45,7 @@ bool thread_resume(struct thread *th, bool step, int signo)
 static void record(struct target *t, struct thread *th, enum stop_kind kind, int signo)
 {
     th->has_pending = true;
-    th->pending = (struct stop_event){kind, signo};
+    th->pending = (struct stop_event){.kind = kind, .signo = signo};
     th->pending_seq = ++t->event_seq;
 }
 
@@ -129,6 +130,7 @@ static void handle_exec(struct target *t, struct thread *th)
     }
     th->tid = p->pid;
     breakpoint_free_all(p);
+    debug_regs_reset(p);   /* the kernel cleared the registers too */
     arch_regcache_invalidate(th);
     process_open_memory(p);
     log_info("process %d executed a new program", (int)p->pid);
@@ -176,6 +178,15 @@ static void handle_sigtrap(struct target *t, struct thread *th)
     siginfo_t si;
     memset(&si, 0, sizeof si);
     ptrace(PTRACE_GETSIGINFO, th->tid, NULL, &si);
+    /* A debug register fired (DR6 says which); a single-step may have
+     * finished in the same instruction, but the watchpoint is the news. */
+    const struct hw_slot *hit = th->proc->dregs.generation ? debug_regs_hit(th) : NULL;
+    if (hit) {
+        record(t, th, hit->type == HW_EXECUTE ? STOP_HWBREAK : STOP_WATCH, SIGTRAP);
+        th->pending.data_addr = hit->addr;
+        th->pending.watch_type = hit->type;
+        return;
+    }
     if (si.si_code == SI_KERNEL || si.si_code == TRAP_BRKPT) {
         /* int3 leaves the PC after itself; if one of ours is just before,
          * this is a breakpoint hit, and the PC goes back onto it. */
@@ -403,6 +414,8 @@ static bool pending_still_valid(struct thread *th)
     }
     if (th->pending.kind == STOP_STEP)
         return th->resume_step;
+    if (th->pending.kind == STOP_HWBREAK || th->pending.kind == STOP_WATCH)
+        return debug_regs_has(th->proc, th->pending.watch_type, th->pending.data_addr);
     return true;
 }
 

@@ -315,7 +315,7 @@ static struct process *launch_argv(struct target *t, char *const argv[], const c
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    th->last = (struct stop_event){STOP_SIGNAL, SIGTRAP};
+    th->last = (struct stop_event){.kind = STOP_SIGNAL, .signo = SIGTRAP};
     if (!t->xsave_len)
         arch_probe(t, pid);
     log_info("launched %s: pid %d", program, (int)pid);
@@ -434,7 +434,7 @@ static int attach_thread(struct process *p, pid_t tid)
         /* Something else got there first; our SIGSTOP is still queued. */
         th->sigstop_expected = true;
         th->has_pending = true;
-        th->pending = (struct stop_event){STOP_SIGNAL, WSTOPSIG(status)};
+        th->pending = (struct stop_event){.kind = STOP_SIGNAL, .signo = WSTOPSIG(status)};
     }
     return 0;
 }
@@ -492,7 +492,7 @@ struct process *target_attach(struct target *t, pid_t pid, char *err, size_t err
         return NULL;
     }
     if (p->threads->tid == pid)
-        p->threads->last = (struct stop_event){STOP_ATTACHED, SIGSTOP};
+        p->threads->last = (struct stop_event){.kind = STOP_ATTACHED, .signo = SIGSTOP};
     if (!t->xsave_len)
         arch_probe(t, pid);
     log_info("attached to pid %d (%zu threads)", (int)pid, process_thread_count(p));
@@ -518,6 +518,7 @@ void target_detach(struct target *t, struct process *p)
          * let go; a SIGCONT discards it. */
         if (th->sigstop_expected)
             tgkill(p->pid, th->tid, SIGCONT);
+        debug_regs_clear_thread(th);
         if (ptrace(PTRACE_DETACH, th->tid, NULL, (void *)(long)detach_signal(th)) != 0)
             log_debug("PTRACE_DETACH %d: %s", (int)th->tid, strerror(errno));
     }

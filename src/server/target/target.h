@@ -11,6 +11,8 @@
 #include <sys/types.h>
 #include <sys/user.h>
 
+#include "target/debug_regs.h"
+
 /* Why a thread stopped, as far as the client is concerned. */
 enum stop_kind {
     STOP_NONE,
@@ -19,11 +21,15 @@ enum stop_kind {
     STOP_STEP,       /* a single-step finished */
     STOP_INTERRUPT,  /* stopped because the client pressed ^C */
     STOP_ATTACHED,   /* the stop right after attaching */
+    STOP_HWBREAK,    /* hit a hardware breakpoint (Z1) */
+    STOP_WATCH,      /* a hardware watchpoint (Z2/Z4) fired */
 };
 
 struct stop_event {
     enum stop_kind kind;
     int signo;       /* host signal number, for STOP_SIGNAL */
+    uint64_t data_addr;        /* STOP_WATCH: the watched address, */
+    enum hw_point watch_type;  /* and how it was watched */
 };
 
 struct regcache {
@@ -52,6 +58,7 @@ struct thread {
     unsigned pending_seq;    /* order of events, to report the first first */
     struct stop_event last;  /* last event reported for this thread */
     struct regcache regs;
+    unsigned dregs_generation; /* the process's debug registers written so far */
     struct thread *next;
 };
 
@@ -72,6 +79,7 @@ struct process {
     int exit_status;         /* wait status of the leader */
     struct thread *threads;
     struct sw_breakpoint *breakpoints;
+    struct debug_regs dregs;   /* hardware breakpoints and watchpoints */
     struct process *next;
 };
 
