@@ -7,6 +7,7 @@
 
 #include "auth.h"
 #include "bridge.h"
+#include "log.h"
 #include "pipe_relay.h"
 #include "search.h"
 #include "transport/transport_client.h"
@@ -58,6 +59,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* Only a serial line's multiplexer (com:...,channel=N), which dbg may
+     * start, logs: its warnings (a hang-up, damaged frames) on stderr. */
+    log_init("dbg", LOG_WARN);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         usage(stdout);
         return 0;

@@ -17,6 +17,7 @@
 #include "registration.h"
 #include "reverse.h"
 #include "search_responder.h"
+#include "serial_channel.h"
 #include "serial_line.h"
 #include "log.h"
 #include "session.h"
@@ -321,6 +322,8 @@ int main(int argc, char **argv)
     }
     if ((spec.kind == TRANSPORT_COM || (spec.given & TSPEC_CLICON)) && launch.create && !create_process(&launch))
         return 1;
+    if (spec.kind == TRANSPORT_COM && spec.channel >= 0)
+        return serial_channel_run(&spec, &config);
     if (spec.kind == TRANSPORT_COM)
         return serial_line_run(&spec, &config);
     if (spec.given & TSPEC_CLICON)
