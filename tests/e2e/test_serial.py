@@ -234,11 +234,12 @@ class ChannelTest(LineTestCase):
         self.assertEqual(srv2.announcement, "Listening on com:port=%s,channel=2\n" % self.line.path1)
         # Each gdb stops in its program, then waits for the other to have
         # stopped too: both sessions are open and stopped at once, and
-        # their commands interleave on the line.
-        g1 = self.channel_gdb(1, ["break add", "run 5", self.note("one-stopped"), self.await_("two-stopped"),
+        # their commands interleave on the line. They go on once the test
+        # has looked at the processes ("checked").
+        g1 = self.channel_gdb(1, ["break add", "run 5", self.note("one-stopped"), self.await_("two-stopped", "checked"),
                                   "print a + b", "print b", self.note("one-printed"), self.await_("two-printed"),
                                   "delete", "continue"], "hello")
-        g2 = self.channel_gdb(2, ["break tick", "run", self.note("two-stopped"), self.await_("one-stopped"),
+        g2 = self.channel_gdb(2, ["break tick", "run", self.note("two-stopped"), self.await_("one-stopped", "checked"),
                                   "print counter", "continue", "print counter", self.note("two-printed"),
                                   self.await_("one-printed"), "kill"], "spin")
         self.wait_marker("one-stopped", g1, g2)
@@ -246,6 +247,7 @@ class ChannelTest(LineTestCase):
         # One multiplexer per end of the line, whoever started it.
         muxes = [p for p in self.line_processes() if _comm(p) == "dbgsrv-linemux"]
         self.assertEqual(len(muxes), 2, [(p, _cmdline(p)) for p in self.line_processes()])
+        self.touch("checked")
         out1, out2 = finish_gdb(g1), finish_gdb(g2)
         self.assertIn("Breakpoint 1, add (a=0, b=0)", out1)
         self.assertIn("$1 = 0", out1)
@@ -321,6 +323,11 @@ class ChannelTest(LineTestCase):
         srv.send_signal(signal.SIGTERM)
         self.assertEqual(srv.wait(20), 0)
         self.assertGone(pid)   # launched by the session: killed as it ends
+        # The far side was told: the bridge's channel closed and it ended,
+        # while gdb still runs its shell command.
+        wait_for(lambda: not [p for p in self.line_processes() if _comm(p) == "dbg"],
+                 what="the bridge to end")
+        self.assertIsNone(g.poll())
         kill_gdb(g)
         self.assertNothingLeft()
 
