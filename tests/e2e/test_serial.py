@@ -273,9 +273,14 @@ class ChannelTest(LineTestCase):
         for code in (1, 2):
             g = self.channel_gdb(4, ["run %d" % code], "hello")
             self.assertIn("exited with code 0%d" % code, finish_gdb(g))
+            # Noise on the line between the sessions (written into the
+            # server's end): dropped and logged, and the next session works.
+            os.write(self.line.m1, b"$qSupported#37\xa5\x01\x04\x00\x00\x05\x00garbage")
         with open(srv.logname) as f:
             log = f.read()
         self.assertIn("session 2: connection from", log)
+        self.assertIn("bytes outside any frame", log)
+        self.assertIn("bad frame header", log)
         srv.send_signal(signal.SIGTERM)
         self.assertEqual(srv.wait(20), 0)
         self.assertNothingLeft()
