@@ -8,6 +8,7 @@
 #include "auth.h"
 #include "bridge.h"
 #include "debug_session.h"
+#include "log.h"
 #include "pipe_relay.h"
 #include "search.h"
 #include "transport/transport_client.h"
@@ -47,6 +48,10 @@ static void usage(FILE *f)
             "  spipe:pipe=NAME,ca=FILE      TLS over a pipe\n"
             "  tcp:clicon=SERVER,port=N     wait for SERVER to connect (reverse connection)\n"
             "  com:port=DEVICE,baud=RATE    a serial line\n"
+            "  com:port=DEVICE,channel=N    channel N of a serial line that several sessions\n"
+            "                               share (dbgsrv -t com:port=...,channel=N on the\n"
+            "                               other end); fails at once if nobody serves N, or\n"
+            "                               after 5 s if nothing answers on the line\n"
             "  ...,password=PW | ...,password-file=FILE   the server's password (the\n"
             "                               password itself never crosses the wire)\n"
             "\n"
@@ -72,6 +77,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* Only a serial line's multiplexer (com:...,channel=N), which dbg may
+     * start, logs: its warnings (a hang-up, damaged frames) on stderr. */
+    log_init("dbg", LOG_WARN);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         usage(stdout);
         return 0;

@@ -17,6 +17,7 @@
 #include "registration.h"
 #include "reverse.h"
 #include "search_responder.h"
+#include "serial_channel.h"
 #include "serial_line.h"
 #include "log.h"
 #include "session.h"
@@ -54,6 +55,13 @@ static void usage(FILE *f)
             "                        com:port=DEVICE[,baud=RATE]  a serial line (COM2 or 2 is\n"
             "                                           /dev/ttyS1; default 115200 baud): gdb\n"
             "                                           connects with target remote DEVICE\n"
+            "                        com:port=DEVICE,channel=N  channel N (0-254) of a line that\n"
+            "                                           several sessions share, each on its own\n"
+            "                                           channel: another dbgsrv may serve another\n"
+            "                                           channel; clients use dbg bridge\n"
+            "                                           com:port=DEVICE,channel=N. One process\n"
+            "                                           per side owns the line and ends with\n"
+            "                                           its last user\n"
             "                        stdio              one session on standard input/output:\n"
             "                                           target extended-remote | dbgsrv -t stdio\n"
             "                      e.g. -t tcp:port=2159,bind=::1\n"
@@ -321,6 +329,8 @@ int main(int argc, char **argv)
     }
     if ((spec.kind == TRANSPORT_COM || (spec.given & TSPEC_CLICON)) && launch.create && !create_process(&launch))
         return 1;
+    if (spec.kind == TRANSPORT_COM && spec.channel >= 0)
+        return serial_channel_run(&spec, &config);
     if (spec.kind == TRANSPORT_COM)
         return serial_line_run(&spec, &config);
     if (spec.given & TSPEC_CLICON)

@@ -94,10 +94,13 @@ class BadCommandLineTest(TestCase):
             with self.subTest(transport=transport):
                 self.assertUsageError(["-t", transport], *needles)
 
-    def test_planned_features_are_not_available(self):
-        for transport in ("com:port=/dev/null,channel=1",):
-            with self.subTest(transport=transport):
-                self.assertUsageError(["-t", transport], "not available")
+    def test_com_channel_on_what_is_no_serial_line(self):
+        # Channels are available: the device is opened (by the line
+        # multiplexer) and refused as plain com: refuses it.
+        rc, out, err = run_dbgsrv("-t", "com:port=/dev/null,channel=1")
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(out, "")
+        self.assertIn("/dev/null is not a serial line", err)
 
     def test_unknown_option(self):
         self.assertUsageError(["--bogus"], "unknown option", "--bogus", "--help")

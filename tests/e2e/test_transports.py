@@ -742,15 +742,12 @@ class SecureDefaultTest(TransportTestCase):
 
 
 class NotAvailableTest(TransportTestCase):
-    def test_features_of_later_versions_are_refused(self):
-        # (com: itself is available; only its channels are not. No case
-        # here may name a real device that would then be opened.)
-        cases = ["com:port=/dev/null,channel=1"]
-        for spec in cases:
-            with self.subTest(spec=spec):
-                rc, err = self.start_fails("-t", spec)
-                self.assertEqual(rc, 2, err)
-                self.assertIn("not available", err)
+    def test_com_channels_open_the_device(self):
+        # com channels are available now: channel= is no longer refused,
+        # the device is opened and must be a serial line.
+        rc, err = self.start_fails("-t", "com:port=/dev/null,channel=1")
+        self.assertEqual(rc, 1, err)
+        self.assertIn("not a serial line", err)
 
     def test_tls_server_without_certificate_is_a_usage_error(self):
         for spec in ("ssl:", "ssl:port=0,cert=/nonexistent.pem", "spipe:pipe=" + unique_pipe("spipe")):

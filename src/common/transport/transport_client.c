@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "transport/linemux.h"
 #include "transport/serial.h"
 #include "transport/tcp.h"
 #include "transport/tls.h"
@@ -34,10 +35,6 @@ bool transport_client_check(const struct transport_spec *spec, char *err, size_t
             snprintf(err, errlen, "bad fingerprint '%s' (expected SHA256: and 64 hex digits)", spec->fingerprint);
             return false;
         }
-    }
-    if (spec->kind == TRANSPORT_COM && spec->channel >= 0) {
-        snprintf(err, errlen, "com channels (channel=) are not available in this version of dbg");
-        return false;
     }
     if (spec->given & TSPEC_BIND) {
         snprintf(err, errlen, "bind= is for the server; name the server with server=HOST");
@@ -264,6 +261,8 @@ int transport_client_connect(const struct transport_spec *spec, char *err, size_
     struct tls_config tc;
     if (tls && !tls_config_client(&tc, spec, err, errlen))
         return -1;
+    if (spec->kind == TRANSPORT_COM && spec->channel >= 0)
+        return linemux_open(spec->device, spec->baud, spec->channel, err, errlen);
     if (spec->kind == TRANSPORT_COM)
         return serial_open(spec->device, spec->baud, err, errlen);
     if (spec->kind == TRANSPORT_NPIPE && (spec->given & TSPEC_SERVER))

@@ -14,11 +14,6 @@
  * than parsed and ignored. */
 bool transport_server_check(const struct transport_spec *spec, char *err, size_t errlen)
 {
-    if (spec->kind == TRANSPORT_COM && spec->channel >= 0) {
-        snprintf(err, errlen, "com channels (channel=) are not available in this version of dbgsrv; "
-                 "without channel= the line carries one session at a time");
-        return false;
-    }
     if (spec->kind == TRANSPORT_COM && !serial_baud_supported(spec->baud)) {
         snprintf(err, errlen, "unsupported baud rate %u", spec->baud);
         return false;
