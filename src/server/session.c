@@ -96,6 +96,21 @@ void reply_error(struct session *s, const char *fmt, ...)
     reply_vprintf(s, fmt, ap);
     va_end(ap);
     log_info("error reply: %s", s->reply.data + start);
+    if (s->error_strings) {
+        /* lldb takes only "Enn" or "Enn;HEX" for an error: "E.text"
+         * would be read as a successful reply. */
+        size_t n = s->reply.len - start;
+        char *msg = malloc(n + 1);
+        if (!msg) {
+            reply_errno(s, 1);
+            return;
+        }
+        memcpy(msg, s->reply.data + start, n + 1);
+        s->reply.len = 0;
+        reply_str(s, "E01;");
+        reply_hex(s, (const uint8_t *)msg, n);
+        free(msg);
+    }
 }
 
 void reply_errno(struct session *s, int code)
@@ -355,6 +370,7 @@ struct session *session_create(const char *peer, int id, const struct session_co
     s->authenticated = config->password == NULL;
     s->target.stdio_taken = (config->flags & SESSION_ON_STDIO) != 0;
     s->target.launch = config->launch;
+    launch_settings_init(&s->target.settings);
     s->in_fd = s->out_fd = -1;
     s->id = id;
     s->ack_mode = true;

@@ -56,6 +56,15 @@ struct session {
     bool client_multiprocess;
     bool client_swbreak;
     bool client_no_resumed;
+    /* lldb's extensions, each switched on by its own packet. */
+    bool client_lldb;         /* sent lldb's set-up packets: it waits for a reply to 'k' */
+    bool thread_suffix;       /* QThreadSuffixSupported: register packets name their thread */
+    bool threads_in_stop_reply; /* QListThreadsInStopReply: threads: and thread-pcs: */
+    bool error_strings;       /* QEnableErrorStrings: errors as "Enn;HEX-MESSAGE" */
+    char *launch_error;       /* why the last vRun failed, for qLaunchSuccess (NULL: it worked) */
+    pid_t *proc_list;         /* qfProcessInfo's matches, handed out by qsProcessInfo */
+    size_t proc_list_len;
+    size_t proc_list_next;
     struct buffer reply;      /* payload of the reply being built */
     bool no_reply;            /* the handler owes no reply now */
     struct buffer last_sent;  /* last framed packet, resent on '-' */

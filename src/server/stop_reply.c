@@ -38,6 +38,23 @@ static void expedite(struct session *s, struct thread *th, int regno)
     }
 }
 
+/* lldb's QListThreadsInStopReply: every thread of the process and its PC,
+ * which spares lldb a qfThreadInfo and a register read per thread. */
+static void list_threads(struct session *s, struct process *p)
+{
+    reply_str(s, "threads:");
+    for (struct thread *t = p->threads; t; t = t->next)
+        reply_printf(s, "%s%x", t == p->threads ? "" : ",", (unsigned)t->tid);
+    reply_str(s, ";thread-pcs:");
+    for (struct thread *t = p->threads; t; t = t->next) {
+        uint64_t pc = 0;
+        if (t->zombie || !arch_get_pc(t, &pc))
+            pc = 0;   /* a leader that exited before its threads has no PC */
+        reply_printf(s, "%s%016llx", t == p->threads ? "" : ",", (unsigned long long)pc);
+    }
+    reply_str(s, ";");
+}
+
 void stop_reply_thread(struct session *s, struct thread *th, const struct stop_event *ev)
 {
     if (s->config.disabled & DISABLE_T) {
@@ -55,6 +72,8 @@ void stop_reply_thread(struct session *s, struct thread *th, const struct stop_e
         reply_printf(s, "thread:%s;", id);
     if (ev->kind == STOP_SWBREAK && s->client_swbreak)
         reply_str(s, "swbreak:;");
+    if (s->threads_in_stop_reply)
+        list_threads(s, th->proc);
 }
 
 void stop_reply_exit(struct session *s, const struct process *p)
