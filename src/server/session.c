@@ -138,6 +138,20 @@ static void send_reply(struct session *s)
     s->reply.len = 0;
 }
 
+/* ---- signals ---- */
+
+int session_signal_to_client(const struct session *s, int host_signo)
+{
+    return s->client_lldb ? host_signo : signal_to_gdb(host_signo);
+}
+
+int session_signal_from_client(const struct session *s, int number)
+{
+    if (s->client_lldb)
+        return number > 0 && number < NSIG ? number : 0;
+    return signal_from_gdb(number);
+}
+
 /* ---- threads ---- */
 
 struct thread *session_general_thread(struct session *s)

@@ -9,18 +9,18 @@
 #include "rsp/hex.h"
 #include "target/arch.h"
 
-static int stop_signal(const struct stop_event *ev)
+static int stop_signal(const struct session *s, const struct stop_event *ev)
 {
     switch (ev->kind) {
     case STOP_SWBREAK:
     case STOP_STEP:
-        return signal_to_gdb(SIGTRAP);
+        return session_signal_to_client(s, SIGTRAP);
     case STOP_INTERRUPT:
-        return signal_to_gdb(SIGINT);
+        return session_signal_to_client(s, SIGINT);
     case STOP_ATTACHED:
-        return signal_to_gdb(SIGSTOP);
+        return session_signal_to_client(s, SIGSTOP);
     case STOP_SIGNAL:
-        return signal_to_gdb(ev->signo);
+        return session_signal_to_client(s, ev->signo);
     case STOP_NONE:
         break;
     }
@@ -58,10 +58,10 @@ static void list_threads(struct session *s, struct process *p)
 void stop_reply_thread(struct session *s, struct thread *th, const struct stop_event *ev)
 {
     if (s->config.disabled & DISABLE_T) {
-        reply_printf(s, "S%02x", stop_signal(ev));   /* --disable-packet=T */
+        reply_printf(s, "S%02x", stop_signal(s, ev));   /* --disable-packet=T */
         return;
     }
-    reply_printf(s, "T%02x", stop_signal(ev));
+    reply_printf(s, "T%02x", stop_signal(s, ev));
     /* PC, SP and FP: what gdb reads first at every stop to find the frame. */
     expedite(s, th, ARCH_REG_FP);
     expedite(s, th, ARCH_REG_SP);
@@ -89,7 +89,7 @@ void stop_reply_exit(struct session *s, const struct process *p)
         fflush(stderr);
     }
     if (WIFSIGNALED(st))
-        reply_printf(s, "X%02x", signal_to_gdb(WTERMSIG(st)));
+        reply_printf(s, "X%02x", session_signal_to_client(s, WTERMSIG(st)));
     else
         reply_printf(s, "W%02x", WEXITSTATUS(st));
     if (s->client_multiprocess)

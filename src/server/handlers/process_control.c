@@ -189,7 +189,7 @@ HANDLER(handle_kill)
     while (t->processes)
         target_kill(t, t->processes);
     if (s->client_lldb)
-        reply_printf(s, "X%02x", signal_to_gdb(SIGKILL));
+        reply_printf(s, "X%02x", session_signal_to_client(s, SIGKILL));
     else
         s->no_reply = true;
     if (!s->extended)
