@@ -20,7 +20,7 @@ import signal
 import subprocess
 import unittest
 
-from dbgsrv_test import (DBG, TIMEOUT, TestCase, descendants_of, launched_pids, main, program,
+from dbgsrv_test import (DBG, DBGSRV, TIMEOUT, free_port, TestCase, descendants_of, launched_pids, main, program,
                          proc_state, source_line, wait_for)
 
 LLDB = shutil.which(os.environ.get("LLDB", "lldb"))
@@ -138,6 +138,37 @@ class LldbTest(TestCase):
             self.assertEqual(f.read(), "sum=3 argc=3\narg1=7\narg2=second\n")
         self.assertRegex(out, r"Process \d+ exited with status = 7 \(0x00000007\)")
 
+    def test_launch_working_dir_and_environment(self):
+        srv = self.server()
+        out_file = self.tmp_path("sh.out")
+        out = run_lldb(srv.address, ["settings set target.env-vars DBGSRV_PROBE=from-lldb",
+                                     "process launch -w /usr/share -o %s -- -c 'pwd; echo $DBGSRV_PROBE'" % out_file],
+                       "/bin/sh")
+        self.launched_by(srv, out)
+        with open(out_file) as f:
+            self.assertEqual(f.read(), "/usr/share\nfrom-lldb\n")
+
+    def test_plain_batch_connect_to_gdbserver_style_server(self):
+        """With the program given to the server (gdbserver's command line),
+        a plain `lldb -b -o 'gdb-remote ...'` connects: there is a process."""
+        port = free_port()
+        srv = subprocess.Popen([DBGSRV, "127.0.0.1:%d" % port, program("hello")], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+                               start_new_session=True)
+        self.addCleanup(self.stop_tree, srv)
+        created = re.search(r"pid = (\d+)", srv.stderr.readline())
+        self.assertTrue(created)
+        pid = int(created.group(1))
+        wait_for(lambda: "Listening on port %d" % port in srv.stderr.readline(), what="the server to listen")
+        p = subprocess.run([LLDB, "-b", "-x", "--no-use-colors", "-o", "gdb-remote 127.0.0.1:%d" % port,
+                            "-o", "breakpoint set --name add", "-o", "continue", "-o", "frame variable",
+                            "-o", "kill", program("hello")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           stdin=subprocess.DEVNULL, text=True, timeout=TIMEOUT, start_new_session=True)
+        self.assertIn("Process %d stopped" % pid, p.stdout)
+        self.assertIn("(int) a = 0\n(int) b = 0", p.stdout)
+        self.assertIn("Process %d exited with status = 9" % pid, p.stdout)
+        wait_for(lambda: srv.poll() is not None, what="the server to end with its program")
+
     def test_attach_and_detach_leaves_program_running(self):
         srv = self.server()
         spin = self.start_program("spin")
@@ -180,7 +211,7 @@ class LldbTest(TestCase):
                                    "tcp:server=127.0.0.1,port=%d,password=s3cret" % srv.port],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
                                   text=True, start_new_session=True)
-        self.addCleanup(self.stop_bridge, bridge)
+        self.addCleanup(self.stop_tree, bridge)
         m = re.match(r"Listening on tcp:port=(\d+),bind=127\.0\.0\.1$", bridge.stdout.readline().strip())
         self.assertTrue(m, "dbg bridge --listen did not start")
         out = run_lldb("127.0.0.1:" + m.group(1),
@@ -194,7 +225,7 @@ class LldbTest(TestCase):
         self.assertEqual(len(launched_pids(srv)), 1)
         self.assertIn("without authenticating; closing", srv.log_text())
 
-    def stop_bridge(self, bridge):
+    def stop_tree(self, bridge):
         pids = descendants_of(bridge.pid) if bridge.poll() is None else []
         if bridge.poll() is None:
             bridge.kill()
@@ -204,8 +235,9 @@ class LldbTest(TestCase):
             except ProcessLookupError:
                 pass
         bridge.wait()
-        bridge.stdout.close()
-        bridge.stderr.close()
+        for f in (bridge.stdout, bridge.stderr):
+            if f:
+                f.close()
 
 
 if __name__ == "__main__":
