@@ -38,6 +38,28 @@ static const struct packet_entry table[] = {
     {"qRcmd,", MATCH_PREFIX, handle_monitor, NULL, false},
     {"qSymbol:", MATCH_PREFIX, handle_qSymbol, NULL, false},
     {"qAttached", MATCH_PREFIX, handle_qAttached, NULL, false},
+    /* lldb's extensions (lldb/docs/resources/lldbgdbremote.md) */
+    {"QThreadSuffixSupported", MATCH_EXACT, handle_QThreadSuffixSupported, "QThreadSuffixSupported+", false},
+    {"QListThreadsInStopReply", MATCH_EXACT, handle_QListThreadsInStopReply, "QListThreadsInStopReply+", false},
+    {"QEnableErrorStrings", MATCH_EXACT, handle_QEnableErrorStrings, NULL, false},
+    {"qEcho:", MATCH_PREFIX, handle_qEcho, "qEcho+", false},
+    {"qHostInfo", MATCH_EXACT, handle_qHostInfo, NULL, false},
+    {"qThreadStopInfo", MATCH_PREFIX, handle_qThreadStopInfo, NULL, false},
+    {"qProcessInfoPID:", MATCH_PREFIX, handle_qProcessInfoPID, NULL, false},
+    {"qProcessInfo", MATCH_EXACT, handle_qProcessInfo, NULL, false},
+    {"qfProcessInfo", MATCH_PREFIX, handle_qfProcessInfo, NULL, false},
+    {"qsProcessInfo", MATCH_EXACT, handle_qsProcessInfo, NULL, false},
+    /* How vRun starts programs */
+    {"QSetSTDIN:", MATCH_PREFIX, handle_QSetSTDIN, NULL, false},
+    {"QSetSTDOUT:", MATCH_PREFIX, handle_QSetSTDOUT, NULL, false},
+    {"QSetSTDERR:", MATCH_PREFIX, handle_QSetSTDERR, NULL, false},
+    {"QSetWorkingDir:", MATCH_PREFIX, handle_QSetWorkingDir, NULL, false},
+    {"qGetWorkingDir", MATCH_EXACT, handle_qGetWorkingDir, NULL, false},
+    {"QSetDisableASLR:", MATCH_PREFIX, handle_QSetDisableASLR, NULL, false},
+    {"QEnvironmentHexEncoded:", MATCH_PREFIX, handle_QEnvironmentHexEncoded, NULL, false},
+    {"QEnvironment:", MATCH_PREFIX, handle_QEnvironment, NULL, false},
+    {"QLaunchArch:", MATCH_PREFIX, handle_QLaunchArch, NULL, false},
+    {"qLaunchSuccess", MATCH_EXACT, handle_qLaunchSuccess, NULL, false},
     /* Processes */
     {"vRun;", MATCH_PREFIX, handle_vRun, NULL, false},
     {"vAttach;", MATCH_PREFIX, handle_vAttach, NULL, false},
@@ -71,7 +93,7 @@ static const struct packet_entry table[] = {
     {"qfThreadInfo", MATCH_EXACT, handle_qfThreadInfo, NULL, false},
     {"qsThreadInfo", MATCH_EXACT, handle_qsThreadInfo, NULL, false},
     /* Registers */
-    {"g", MATCH_EXACT, handle_read_registers, NULL, false},
+    {"g", MATCH_PREFIX, handle_read_registers, NULL, false},   /* "g;thread:ID;" for lldb */
     {"G", MATCH_PREFIX, handle_write_registers, NULL, false},
     {"p", MATCH_PREFIX, handle_read_register, NULL, false},
     {"P", MATCH_PREFIX, handle_write_register, NULL, false},

@@ -96,6 +96,21 @@ void reply_error(struct session *s, const char *fmt, ...)
     reply_vprintf(s, fmt, ap);
     va_end(ap);
     log_info("error reply: %s", s->reply.data + start);
+    if (s->error_strings) {
+        /* lldb takes only "Enn" or "Enn;HEX" for an error: "E.text"
+         * would be read as a successful reply. */
+        size_t n = s->reply.len - start;
+        char *msg = malloc(n + 1);
+        if (!msg) {
+            reply_errno(s, 1);
+            return;
+        }
+        memcpy(msg, s->reply.data + start, n + 1);
+        s->reply.len = 0;
+        reply_str(s, "E01;");
+        reply_hex(s, (const uint8_t *)msg, n);
+        free(msg);
+    }
 }
 
 void reply_errno(struct session *s, int code)
@@ -140,6 +155,20 @@ static void send_reply(struct session *s)
 {
     send_packet(s, s->reply.data ? s->reply.data : "", s->reply.len);
     s->reply.len = 0;
+}
+
+/* ---- signals ---- */
+
+int session_signal_to_client(const struct session *s, int host_signo)
+{
+    return s->client_lldb ? host_signo : signal_to_gdb(host_signo);
+}
+
+int session_signal_from_client(const struct session *s, int number)
+{
+    if (s->client_lldb)
+        return number > 0 && number < NSIG ? number : 0;
+    return signal_from_gdb(number);
 }
 
 /* ---- threads ---- */
@@ -375,6 +404,7 @@ struct session *session_create(const char *peer, int id, const struct session_co
     s->target.stdio_taken = (config->flags & SESSION_ON_STDIO) != 0;
     s->target.launch = config->launch;
     hostio_init(&s->hostio);
+    launch_settings_init(&s->target.settings);
     s->in_fd = s->out_fd = -1;
     s->id = id;
     s->ack_mode = true;

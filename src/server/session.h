@@ -58,6 +58,16 @@ struct session {
     bool client_swbreak;
     bool client_hwbreak;
     bool client_no_resumed;
+    /* lldb's extensions, each switched on by its own packet. */
+    bool client_lldb;         /* sent lldb's set-up packets: it waits for a reply to 'k',
+                                 and signal numbers are Linux's */
+    bool thread_suffix;       /* QThreadSuffixSupported: register packets name their thread */
+    bool threads_in_stop_reply; /* QListThreadsInStopReply: threads: and thread-pcs: */
+    bool error_strings;       /* QEnableErrorStrings: errors as "Enn;HEX-MESSAGE" */
+    char *launch_error;       /* why the last vRun failed, for qLaunchSuccess (NULL: it worked) */
+    pid_t *proc_list;         /* qfProcessInfo's matches, handed out by qsProcessInfo */
+    size_t proc_list_len;
+    size_t proc_list_next;
     struct buffer reply;      /* payload of the reply being built */
     bool no_reply;            /* the handler owes no reply now */
     struct buffer last_sent;  /* last framed packet, resent on '-' */
@@ -110,6 +120,12 @@ void reply_hex(struct session *s, const uint8_t *data, size_t n);
 void reply_error(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "Enn": for the packets whose error reply must be two hex digits. */
 void reply_errno(struct session *s, int code);
+
+/* Signal numbers on the wire: gdb's own numbering, or for lldb (which reads
+ * them as the Linux numbers, lldb-server's "native-signals") the host's.
+ * from_client returns 0 for a number with no host signal. */
+int session_signal_to_client(const struct session *s, int host_signo);
+int session_signal_from_client(const struct session *s, int number);
 
 /* The thread that Hg selected, or a sensible default; NULL if none. */
 struct thread *session_general_thread(struct session *s);

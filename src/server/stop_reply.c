@@ -9,20 +9,20 @@
 #include "rsp/hex.h"
 #include "target/arch.h"
 
-static int stop_signal(const struct stop_event *ev)
+static int stop_signal(const struct session *s, const struct stop_event *ev)
 {
     switch (ev->kind) {
     case STOP_SWBREAK:
     case STOP_STEP:
     case STOP_HWBREAK:
     case STOP_WATCH:
-        return signal_to_gdb(SIGTRAP);
+        return session_signal_to_client(s, SIGTRAP);
     case STOP_INTERRUPT:
-        return signal_to_gdb(SIGINT);
+        return session_signal_to_client(s, SIGINT);
     case STOP_ATTACHED:
-        return signal_to_gdb(SIGSTOP);
+        return session_signal_to_client(s, SIGSTOP);
     case STOP_SIGNAL:
-        return signal_to_gdb(ev->signo);
+        return session_signal_to_client(s, ev->signo);
     case STOP_NONE:
         break;
     }
@@ -40,13 +40,30 @@ static void expedite(struct session *s, struct thread *th, int regno)
     }
 }
 
+/* lldb's QListThreadsInStopReply: every thread of the process and its PC,
+ * which spares lldb a qfThreadInfo and a register read per thread. */
+static void list_threads(struct session *s, struct process *p)
+{
+    reply_str(s, "threads:");
+    for (struct thread *t = p->threads; t; t = t->next)
+        reply_printf(s, "%s%x", t == p->threads ? "" : ",", (unsigned)t->tid);
+    reply_str(s, ";thread-pcs:");
+    for (struct thread *t = p->threads; t; t = t->next) {
+        uint64_t pc = 0;
+        if (t->zombie || !arch_get_pc(t, &pc))
+            pc = 0;   /* a leader that exited before its threads has no PC */
+        reply_printf(s, "%s%016llx", t == p->threads ? "" : ",", (unsigned long long)pc);
+    }
+    reply_str(s, ";");
+}
+
 void stop_reply_thread(struct session *s, struct thread *th, const struct stop_event *ev)
 {
     if (s->config.disabled & DISABLE_T) {
-        reply_printf(s, "S%02x", stop_signal(ev));   /* --disable-packet=T */
+        reply_printf(s, "S%02x", stop_signal(s, ev));   /* --disable-packet=T */
         return;
     }
-    reply_printf(s, "T%02x", stop_signal(ev));
+    reply_printf(s, "T%02x", stop_signal(s, ev));
     /* PC, SP and FP: what gdb reads first at every stop to find the frame. */
     expedite(s, th, ARCH_REG_FP);
     expedite(s, th, ARCH_REG_SP);
@@ -62,6 +79,8 @@ void stop_reply_thread(struct session *s, struct thread *th, const struct stop_e
     if (ev->kind == STOP_WATCH)
         reply_printf(s, "%s:%llx;", ev->watch_type == HW_WRITE ? "watch" : "awatch",
                      (unsigned long long)ev->data_addr);
+    if (s->threads_in_stop_reply)
+        list_threads(s, th->proc);
 }
 
 void stop_reply_exit(struct session *s, const struct process *p)
@@ -77,7 +96,7 @@ void stop_reply_exit(struct session *s, const struct process *p)
         fflush(stderr);
     }
     if (WIFSIGNALED(st))
-        reply_printf(s, "X%02x", signal_to_gdb(WTERMSIG(st)));
+        reply_printf(s, "X%02x", session_signal_to_client(s, WTERMSIG(st)));
     else
         reply_printf(s, "W%02x", WEXITSTATUS(st));
     if (s->client_multiprocess)

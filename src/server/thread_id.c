@@ -1,6 +1,7 @@
 #include "thread_id.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "rsp/hex.h"
 
@@ -54,4 +55,30 @@ bool ptid_matches(struct ptid ptid, int64_t pid, int64_t tid)
     if (ptid.tid > 0 && ptid.tid != tid)
         return false;
     return true;
+}
+
+int ptid_strip_suffix(const char *args, size_t *len, struct ptid *out)
+{
+    static const char key[] = ";thread:";
+    const size_t klen = sizeof key - 1;
+    /* The last one: a value before it (a P packet's hex digits) cannot
+     * contain ';', so the first one found from the end is the suffix. */
+    const char *found = NULL;
+    for (size_t i = 0; i + klen <= *len; i++)
+        if (memcmp(args + i, key, klen) == 0)
+            found = args + i;
+    if (!found)
+        return 0;
+    const char *p = found + klen;
+    const char *end = args + *len;
+    struct ptid id;
+    if (p == end || !ptid_parse(&p, &id) || p > end)
+        return -1;
+    if (p < end && *p == ';')
+        p++;
+    if (p != end)
+        return -1;
+    *out = id;
+    *len = (size_t)(found - args);
+    return 1;
 }

@@ -19,6 +19,12 @@ struct ptid {
  * thread of PID. Returns false on malformed input. */
 bool ptid_parse(const char **p, struct ptid *out);
 
+/* lldb's thread suffix (after QThreadSuffixSupported): ";thread:ID;" at the
+ * end of a register packet names the thread instead of Hg. Looks for it in
+ * the LEN bytes of ARGS: returns 1 with *OUT set and *LEN cut to what comes
+ * before it, 0 if there is none, -1 if it is malformed. */
+int ptid_strip_suffix(const char *args, size_t *len, struct ptid *out);
+
 /* Formats a thread id for a reply: "pPID.TID" if MULTIPROCESS, else "TID". */
 size_t ptid_format(char *out, size_t len, int64_t pid, int64_t tid, bool multiprocess);
 

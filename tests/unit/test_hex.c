@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rsp/hex.h"
@@ -402,6 +403,27 @@ static void test_encode_le_matches_hex_of_memory_bytes(void **state)
     }
 }
 
+static void test_decode_string_round_trip(void **state)
+{
+    (void)state;
+    char *s = hex_decode_string("2f6465762f6e756c6c", 18);
+    assert_non_null(s);
+    assert_string_equal(s, "/dev/null");
+    free(s);
+    s = hex_decode_string("", 0);
+    assert_non_null(s);
+    assert_string_equal(s, "");
+    free(s);
+}
+
+static void test_decode_string_rejects_odd_bad_and_nul(void **state)
+{
+    (void)state;
+    assert_null(hex_decode_string("2f6", 3));
+    assert_null(hex_decode_string("2g", 2));
+    assert_null(hex_decode_string("410042", 6));   /* a NUL would cut it short */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -410,6 +432,8 @@ int main(void)
         cmocka_unit_test(test_encode_writes_lowercase_digits),
         cmocka_unit_test(test_encode_of_zero_bytes_writes_nothing),
         cmocka_unit_test(test_decode_accepts_lower_upper_and_mixed_case),
+        cmocka_unit_test(test_decode_string_round_trip),
+        cmocka_unit_test(test_decode_string_rejects_odd_bad_and_nul),
         cmocka_unit_test(test_decode_reads_exactly_2n_digits),
         cmocka_unit_test(test_decode_of_zero_bytes_succeeds),
         cmocka_unit_test(test_decode_rejects_bad_high_digit),

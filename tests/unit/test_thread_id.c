@@ -258,6 +258,51 @@ static void test_matches_any_thread_of_one_process(void **state)
     assert_false(ptid_matches(id, 101, 101));
 }
 
+static void test_suffix_found_and_cut(void **state)
+{
+    (void)state;
+    const char pkt[] = "10;thread:1a2b;";
+    size_t len = strlen(pkt);
+    struct ptid id = PTID_ANY;
+    assert_int_equal(ptid_strip_suffix(pkt, &len, &id), 1);
+    assert_int_equal(len, 2);
+    assert_int_equal(id.tid, 0x1a2b);
+}
+
+static void test_suffix_without_final_semicolon_and_multiprocess(void **state)
+{
+    (void)state;
+    const char pkt[] = ";thread:p10.11";
+    size_t len = strlen(pkt);
+    struct ptid id = PTID_ANY;
+    assert_int_equal(ptid_strip_suffix(pkt, &len, &id), 1);
+    assert_int_equal(len, 0);
+    assert_int_equal(id.pid, 0x10);
+    assert_int_equal(id.tid, 0x11);
+}
+
+static void test_suffix_absent(void **state)
+{
+    (void)state;
+    const char pkt[] = "10=00ff";
+    size_t len = strlen(pkt);
+    struct ptid id = PTID_ANY;
+    assert_int_equal(ptid_strip_suffix(pkt, &len, &id), 0);
+    assert_int_equal(len, strlen(pkt));
+}
+
+static void test_suffix_malformed(void **state)
+{
+    (void)state;
+    const char *bad[] = {";thread:", ";thread:zz;", ";thread:12;x", ";thread:12;;", ";thread:;"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        size_t len = strlen(bad[i]);
+        struct ptid id = PTID_ANY;
+        assert_int_equal(ptid_strip_suffix(bad[i], &len, &id), -1);
+        assert_int_equal(len, strlen(bad[i]));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +326,10 @@ int main(void)
         cmocka_unit_test(test_matches_all_threads_of_one_process),
         cmocka_unit_test(test_matches_bare_tid_in_any_process),
         cmocka_unit_test(test_matches_any_thread_of_one_process),
+        cmocka_unit_test(test_suffix_found_and_cut),
+        cmocka_unit_test(test_suffix_without_final_semicolon_and_multiprocess),
+        cmocka_unit_test(test_suffix_absent),
+        cmocka_unit_test(test_suffix_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,8 @@
 #include "rsp/hex.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 static const char hex_chars[] = "0123456789abcdef";
 
 int hex_digit_value(int c)
@@ -19,6 +22,20 @@ void hex_encode(char *out, const uint8_t *in, size_t n)
         out[2 * i] = hex_chars[in[i] >> 4];
         out[2 * i + 1] = hex_chars[in[i] & 0xf];
     }
+}
+
+char *hex_decode_string(const char *in, size_t digits)
+{
+    if (digits % 2)
+        return NULL;
+    size_t n = digits / 2;
+    char *out = malloc(n + 1);
+    if (!out || !hex_decode((uint8_t *)out, in, n) || memchr(out, '\0', n)) {
+        free(out);
+        return NULL;
+    }
+    out[n] = '\0';
+    return out;
 }
 
 bool hex_decode(uint8_t *out, const char *in, size_t n)

@@ -17,6 +17,11 @@ void hex_encode(char *out, const uint8_t *in, size_t n);
  * Returns false (OUT partly written) if any digit is not hex. */
 bool hex_decode(uint8_t *out, const char *in, size_t n);
 
+/* Decodes DIGITS hex digits of IN into a new NUL-terminated string (free()
+ * it). NULL if DIGITS is odd, a digit is not hex, a byte is NUL (it would
+ * cut the string short), or memory runs out. */
+char *hex_decode_string(const char *in, size_t digits);
+
 /* Parses a hex number starting at *P; on success advances *P past it and
  * returns true. Fails (leaving *P alone) on no digits or on a value that does
  * not fit 64 bits; leading zeros are fine. */

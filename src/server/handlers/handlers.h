@@ -97,4 +97,32 @@ HANDLER(handle_remove_write_watch);
 HANDLER(handle_insert_access_watch);
 HANDLER(handle_remove_access_watch);
 
+/* lldb_setup.c: lldb's set-up packets, qEcho, qThreadStopInfo */
+HANDLER(handle_QThreadSuffixSupported);
+HANDLER(handle_QListThreadsInStopReply);
+HANDLER(handle_QEnableErrorStrings);
+HANDLER(handle_qEcho);
+HANDLER(handle_qThreadStopInfo);
+
+/* host_info.c */
+HANDLER(handle_qHostInfo);
+
+/* launch_settings.c: how vRun starts programs (lldb's QSet... packets) */
+HANDLER(handle_QSetSTDIN);
+HANDLER(handle_QSetSTDOUT);
+HANDLER(handle_QSetSTDERR);
+HANDLER(handle_QSetWorkingDir);
+HANDLER(handle_qGetWorkingDir);
+HANDLER(handle_QSetDisableASLR);
+HANDLER(handle_QEnvironment);
+HANDLER(handle_QEnvironmentHexEncoded);
+HANDLER(handle_QLaunchArch);
+HANDLER(handle_qLaunchSuccess);
+
+/* process_info.c: lldb's process queries (read /proc only) */
+HANDLER(handle_qProcessInfo);
+HANDLER(handle_qProcessInfoPID);
+HANDLER(handle_qfProcessInfo);
+HANDLER(handle_qsProcessInfo);
+
 #endif

@@ -1,18 +1,19 @@
 /* qXfer:osdata:read: what gdb's "info os" shows, and what dbg's .tlist and
  * -pn read. The "types" document (empty annex) lists the kinds this server
- * has; "processes" lists the target machine's processes as gdbserver does
- * (columns pid, user, command, cores).
+ * has; "processes" lists the target machine's processes (columns pid, user,
+ * command, as gdbserver's, less its cores).
  *
  * A document can span several requests: it is made at offset 0 and the
  * later windows come from that copy, so that a process starting or ending
  * between two requests cannot tear the XML. */
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "handlers/handlers.h"
 #include "session.h"
-#include "target/proc_list.h"
+#include "target/proc_info.h"
 
 static void put_escaped(FILE *f, const char *text)
 {
@@ -46,27 +47,34 @@ static void put_types(FILE *f)
     fputs("</item>\n", f);
 }
 
-static bool put_processes(FILE *f)
+static bool put_process(const struct proc_info *pi, void *ctx)
 {
-    struct proc_info *list;
-    size_t n;
-    if (!proc_list_read(&list, &n))
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char num[24];
-        fputs("<item>\n", f);
-        snprintf(num, sizeof num, "%d", (int)list[i].pid);
-        put_column(f, "pid", num);
-        put_column(f, "user", list[i].user);
-        put_column(f, "command", list[i].command);
-        if (list[i].core >= 0)
-            snprintf(num, sizeof num, "%d", list[i].core);
-        else
-            num[0] = '\0';
-        put_column(f, "cores", num);
-        fputs("</item>\n", f);
+    FILE *f = ctx;
+    char num[24], user[64];
+    struct passwd pw, *found = NULL;
+    char pwbuf[1024];
+    if (getpwuid_r(pi->uid, &pw, pwbuf, sizeof pwbuf, &found) == 0 && found)
+        snprintf(user, sizeof user, "%s", found->pw_name);
+    else
+        snprintf(user, sizeof user, "%u", (unsigned)pi->uid);
+    /* The command line with spaces between the arguments; a process
+     * without one (a kernel thread) shows its bracketed name. */
+    char command[sizeof pi->args + 1];
+    if (pi->args_len) {
+        memcpy(command, pi->args, pi->args_len);
+        for (size_t i = 0; i < pi->args_len; i++)
+            if (command[i] == '\0')
+                command[i] = ' ';
+        command[pi->args_len] = '\0';
+    } else {
+        snprintf(command, sizeof command, "%s", pi->path);
     }
-    proc_list_free(list, n);
+    fputs("<item>\n", f);
+    snprintf(num, sizeof num, "%d", (int)pi->pid);
+    put_column(f, "pid", num);
+    put_column(f, "user", user);
+    put_column(f, "command", command);
+    fputs("</item>\n", f);
     return true;
 }
 
@@ -87,10 +95,13 @@ static bool make_document(struct session *s, const char *annex)
     }
     fprintf(f, "<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"osdata.dtd\">\n<osdata type=\"%s\">\n",
             types ? "types" : annex);
-    bool ok = types ? (put_types(f), true) : put_processes(f);
+    if (types)
+        put_types(f);
+    else
+        proc_info_each(put_process, f);
     fputs("</osdata>\n", f);
-    if (fclose(f) != 0 || !ok) {
-        reply_error(s, "cannot read the process list from /proc");
+    if (fclose(f) != 0) {
+        reply_error(s, "out of memory");
         return false;
     }
     snprintf(s->osdata_annex, sizeof s->osdata_annex, "%s", annex);

@@ -20,9 +20,19 @@ static void reply_initial_stop(struct session *s, struct process *p)
     stop_reply_thread(s, th, &th->last);
 }
 
+/* lldb asks qLaunchSuccess after vRun: keep why the launch failed. */
+static void launch_failed(struct session *s, const char *why)
+{
+    free(s->launch_error);
+    s->launch_error = strdup(why);
+    reply_error(s, "%s", why);
+}
+
 /* vRun;PROGRAM-HEX[;ARG-HEX]... */
 HANDLER(handle_vRun)
 {
+    free(s->launch_error);
+    s->launch_error = NULL;
     char **argv = calloc(MAX_ARGS + 1, sizeof *argv);
     size_t argc = 0;
     bool ok = argv != NULL;
@@ -47,10 +57,10 @@ HANDLER(handle_vRun)
         p = end + 1;
     }
     if (!ok) {
-        reply_error(s, "malformed vRun packet");
+        launch_failed(s, "malformed vRun packet");
     } else if (argv[0][0] == '\0' && !s->last_program && !s->config.implicit) {
-        reply_error(s, "no program to run: set one with 'set remote exec-file PROGRAM' "
-                       "(or start dbgsrv with -pc COMMAND LINE)");
+        launch_failed(s, "no program to run: set one with 'set remote exec-file PROGRAM' "
+                         "(or start dbgsrv with -pc COMMAND LINE)");
     } else if (argv[0][0] == '\0' && !s->last_program) {
         /* -pc: the server's implicit command line; arguments given with
          * "run" replace its own. */
@@ -65,7 +75,7 @@ HANDLER(handle_vRun)
         if (proc)
             reply_initial_stop(s, proc);
         else
-            reply_error(s, "%s", err);
+            launch_failed(s, err);
     } else {
         if (argv[0][0] == '\0') {
             free(argv[0]);
@@ -79,7 +89,7 @@ HANDLER(handle_vRun)
         if (proc)
             reply_initial_stop(s, proc);
         else
-            reply_error(s, "%s", err);
+            launch_failed(s, err);
     }
     for (size_t i = 0; argv && i < argc; i++)
         free(argv[i]);
@@ -170,14 +180,18 @@ HANDLER(handle_detach)
         s->ending = true;
 }
 
-/* 'k' has no reply: gdb does not wait for one. */
+/* 'k' has no reply for gdb, which does not wait for one; lldb waits for
+ * the exit report (killed: signal 9). */
 HANDLER(handle_kill)
 {
     (void)args, (void)len;
     struct target *t = &s->target;
     while (t->processes)
         target_kill(t, t->processes);
-    s->no_reply = true;
+    if (s->client_lldb)
+        reply_printf(s, "X%02x", session_signal_to_client(s, SIGKILL));
+    else
+        s->no_reply = true;
     if (!s->extended)
         s->ending = true;
 }

@@ -6,9 +6,40 @@
 #include "session.h"
 #include "target/arch.h"
 
-static struct thread *stopped_thread(struct session *s)
+/* Which thread a register packet is about: lldb's thread suffix, cut off
+ * *LEN, names one; without it the thread is the one Hg selected. */
+struct which {
+    bool malformed;
+    bool named;
+    struct ptid id;
+};
+
+static struct which which_thread(struct session *s, const char *args, size_t *len)
 {
-    struct thread *th = session_general_thread(s);
+    struct which w = {false, false, PTID_ANY};
+    int r = s->thread_suffix ? ptid_strip_suffix(args, len, &w.id) : 0;
+    w.malformed = r < 0;
+    w.named = r > 0;
+    return w;
+}
+
+/* The thread W names, stopped; NULL with an error reply otherwise. */
+static struct thread *stopped_thread(struct session *s, struct which w)
+{
+    struct thread *th;
+    if (w.malformed) {
+        reply_error(s, "malformed thread suffix");
+        return NULL;
+    }
+    if (w.named) {
+        th = w.id.tid > 0 ? target_find_thread(&s->target, (pid_t)w.id.tid) : NULL;
+        if (!th || (w.id.pid > 0 && th->proc->pid != w.id.pid)) {
+            reply_error(s, "no such thread in this session");
+            return NULL;
+        }
+    } else {
+        th = session_general_thread(s);
+    }
     if (!th)
         reply_error(s, "no thread selected");
     else if (th->running)
@@ -16,13 +47,16 @@ static struct thread *stopped_thread(struct session *s)
     else
         return th;
     return NULL;
-    return th;
 }
 
 HANDLER(handle_read_registers)
 {
-    (void)args, (void)len;
-    struct thread *th = stopped_thread(s);
+    struct which w = which_thread(s, args, &len);
+    if (len) {
+        reply_error(s, "malformed g packet");
+        return;
+    }
+    struct thread *th = stopped_thread(s, w);
     if (!th)
         return;
     size_t size = arch_regs_size(&s->target);
@@ -36,7 +70,8 @@ HANDLER(handle_read_registers)
 
 HANDLER(handle_write_registers)
 {
-    struct thread *th = stopped_thread(s);
+    struct which w = which_thread(s, args, &len);
+    struct thread *th = stopped_thread(s, w);
     if (!th)
         return;
     size_t size = arch_regs_size(&s->target);
@@ -52,14 +87,14 @@ HANDLER(handle_write_registers)
 
 HANDLER(handle_read_register)
 {
-    (void)len;
+    struct which w = which_thread(s, args, &len);
     const char *p = args;
     uint64_t regno;
-    if (!hex_parse_u64(&p, &regno) || *p) {
+    if (!hex_parse_u64(&p, &regno) || p != args + len) {
         reply_error(s, "malformed p packet");
         return;
     }
-    struct thread *th = stopped_thread(s);
+    struct thread *th = stopped_thread(s, w);
     if (!th)
         return;
     uint8_t val[ARCH_MAX_REG_SIZE];
@@ -74,14 +109,15 @@ HANDLER(handle_read_register)
 
 HANDLER(handle_write_register)
 {
+    struct which w = which_thread(s, args, &len);
     const char *p = args;
     uint64_t regno;
-    if (!hex_parse_u64(&p, &regno) || *p != '=') {
+    if (!hex_parse_u64(&p, &regno) || p >= args + len || *p != '=') {
         reply_error(s, "malformed P packet");
         return;
     }
     p++;
-    struct thread *th = stopped_thread(s);
+    struct thread *th = stopped_thread(s, w);
     if (!th)
         return;
     uint8_t val[ARCH_MAX_REG_SIZE];

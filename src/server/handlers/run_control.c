@@ -21,12 +21,12 @@ HANDLER(handle_vCont_query)
     reply_str(s, "vCont;c;C;s;S;t");
 }
 
-static bool parse_signal(const char **p, int *signo)
+static bool parse_signal(const struct session *s, const char **p, int *signo)
 {
     uint64_t gdb_sig;
     if (!hex_parse_u64(p, &gdb_sig) || gdb_sig > 255)
         return false;
-    *signo = signal_from_gdb((int)gdb_sig);
+    *signo = session_signal_from_client(s, (int)gdb_sig);
     return true;
 }
 
@@ -84,7 +84,7 @@ HANDLER(handle_vCont)
         case 'C':
         case 'S':
             a->kind = (char)(k - 'A' + 'a');
-            if (!parse_signal(&p, &a->signo)) {
+            if (!parse_signal(s, &p, &a->signo)) {
                 reply_error(s, "malformed signal in vCont");
                 return;
             }
@@ -160,7 +160,7 @@ HANDLER(handle_step)
 static void legacy_resume_signal(struct session *s, const char *p, char kind)
 {
     int signo;
-    if (!parse_signal(&p, &signo) || (*p && *p != ';')) {
+    if (!parse_signal(s, &p, &signo) || (*p && *p != ';')) {
         reply_error(s, "malformed signal");
         return;
     }

@@ -47,7 +47,10 @@ HANDLER(handle_qC)
     (void)args, (void)len;
     struct thread *th = session_general_thread(s);
     if (!th) {
-        reply_str(s, "QC0");
+        /* No process: an error, as gdbserver's and lldb-server's. "QC0"
+         * would tell lldb that process 0 is being debugged; gdb keeps
+         * its own idea of the thread on any reply but "QC...". */
+        reply_error(s, "no process");
         return;
     }
     char id[48];
@@ -68,7 +71,9 @@ HANDLER(handle_qfThreadInfo)
             reply_printf(s, "%c%s", first ? 'm' : ',', id);
             first = false;
         }
-    if (first)
+    if (first && s->client_lldb)
+        reply_error(s, "no process");   /* lldb takes an empty "l" for a bare-metal stub's thread 1 */
+    else if (first)
         reply_str(s, "l");
 }
 

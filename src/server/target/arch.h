@@ -17,6 +17,11 @@
 
 #define ARCH_MAX_REG_SIZE 16
 
+/* For lldb's qHostInfo, qProcessInfo and QLaunchArch. */
+#define ARCH_TRIPLE "x86_64-pc-linux-gnu"
+#define ARCH_NAME "x86_64"
+#define ARCH_PTR_SIZE 8
+
 /* Probes what the CPU and kernel offer (XSAVE, AVX) using a stopped thread. */
 void arch_probe(struct target *t, pid_t tid);
 

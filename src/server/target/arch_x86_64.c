@@ -316,7 +316,14 @@ bool arch_write_reg(struct target *t, struct thread *th, int regno, const uint8_
     if (regs[regno].source == SRC_GP) {
         if (!fetch_gp(th))
             return false;
+        uint64_t old_pc = th->regs.gp.rip;
         apply_reg(th, regno, in);
+        /* A thread stopped inside an interrupted system call would have
+         * the kernel restart it at the new PC (2 bytes before it): a new
+         * PC means no restart, as gdb's write_pc does. lldb relies on the
+         * server for this when it calls a function in the program. */
+        if (regno == ARCH_REG_PC && th->regs.gp.rip != old_pc)
+            th->regs.gp.orig_rax = (unsigned long long)-1;
         if (!store_gp(th)) {
             th->regs.gp_valid = false;
             return false;
@@ -372,6 +379,8 @@ bool arch_set_pc(struct thread *th, uint64_t pc)
 {
     if (!fetch_gp(th))
         return false;
+    if (th->regs.gp.rip != pc)
+        th->regs.gp.orig_rax = (unsigned long long)-1;   /* no syscall restart: see arch_write_reg */
     th->regs.gp.rip = pc;
     return store_gp(th);
 }

@@ -263,15 +263,20 @@ static struct process *launch_argv(struct target *t, char *const argv[], const c
                 dup2(null, STDIN_FILENO);
             dup2(STDERR_FILENO, STDOUT_FILENO);
         }
-        if (t->launch && t->launch->disable_randomization)
+        /* The client's QSetDisableASLR wins over the server's option. */
+        bool no_aslr = t->settings.disable_aslr >= 0 ? t->settings.disable_aslr == 1
+                                                     : t->launch && t->launch->disable_randomization;
+        if (no_aslr)
             personality((unsigned long)personality(0xffffffff) | ADDR_NO_RANDOMIZE);
-        if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0) {
+        int e = launch_settings_apply(&t->settings);
+        if (e == 0 && ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0) {
             if (strchr(argv[0], '/'))
                 execv(argv[0], argv);
             else
                 execvp(argv[0], argv);
         }
-        int e = errno;
+        if (e == 0)
+            e = errno;
         ssize_t w = write(pipefd[1], &e, sizeof e);
         (void)w;
         _exit(127);

@@ -101,8 +101,21 @@ struct launch_options {
     bool disable_randomization;
 };
 
+/* What the client asked for the programs it launches next (lldb's
+ * QSetSTDIN/QSetSTDOUT/QSetSTDERR, QSetWorkingDir, QSetDisableASLR and
+ * QEnvironment packets; gdb's QEnvironmentHexEncoded). They last for the
+ * session: each launch uses them. Empty: the server's own defaults. */
+struct launch_settings {
+    char *stdio_path[3];      /* stdin, stdout, stderr of the program; NULL: the server's */
+    char *working_dir;        /* NULL: the server's */
+    char **env;               /* NAME=VALUE set on top of the server's environment */
+    size_t env_count;
+    int disable_aslr;         /* -1: as the launch options say; 0 or 1: the client's choice */
+};
+
 struct target {
     const struct launch_options *launch;   /* NULL: exec directly */
+    struct launch_settings settings;
     struct process *processes;
     struct orphan_stop *orphans;
     bool running;            /* a resume is outstanding: a stop reply is owed */
@@ -115,6 +128,16 @@ struct target {
 };
 
 /* --- process.c: creating, attaching, ending processes --- */
+
+/* launch_settings: setters copy their strings; false when out of memory. */
+void launch_settings_init(struct launch_settings *ls);
+bool launch_settings_set_stdio(struct launch_settings *ls, int fd, const char *path);
+bool launch_settings_set_working_dir(struct launch_settings *ls, const char *dir);
+/* Sets NAME=VALUE, replacing an earlier value of NAME. */
+bool launch_settings_set_env(struct launch_settings *ls, const char *name_value);
+void launch_settings_free(struct launch_settings *ls);
+/* Applies LS in a forked child before exec: 0 or the errno that failed. */
+int launch_settings_apply(const struct launch_settings *ls);
 
 /* Launches ARGV (ARGV[0] is the program) stopped at its first instruction.
  * On failure returns NULL with a message in ERR. */

@@ -1,0 +1,94 @@
+/* The client's settings for the programs it launches: where their standard
+ * streams go, their working directory, extra environment, ASLR. The session
+ * keeps them; the forked child applies them just before exec. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "target/target.h"
+
+void launch_settings_init(struct launch_settings *ls)
+{
+    memset(ls, 0, sizeof *ls);
+    ls->disable_aslr = -1;
+}
+
+static bool replace_string(char **slot, const char *value)
+{
+    char *copy = value ? strdup(value) : NULL;
+    if (value && !copy)
+        return false;
+    free(*slot);
+    *slot = copy;
+    return true;
+}
+
+bool launch_settings_set_stdio(struct launch_settings *ls, int fd, const char *path)
+{
+    if (fd < 0 || fd > 2)
+        return false;
+    return replace_string(&ls->stdio_path[fd], path);
+}
+
+bool launch_settings_set_working_dir(struct launch_settings *ls, const char *dir)
+{
+    return replace_string(&ls->working_dir, dir);
+}
+
+bool launch_settings_set_env(struct launch_settings *ls, const char *name_value)
+{
+    const char *eq = strchr(name_value, '=');
+    size_t name_len = eq ? (size_t)(eq - name_value) : strlen(name_value);
+    for (size_t i = 0; i < ls->env_count; i++)
+        if (strncmp(ls->env[i], name_value, name_len) == 0 && ls->env[i][name_len] == '=')
+            return replace_string(&ls->env[i], name_value);
+    char **grown = realloc(ls->env, (ls->env_count + 1) * sizeof *grown);
+    if (!grown)
+        return false;
+    ls->env = grown;
+    ls->env[ls->env_count] = strdup(name_value);
+    if (!ls->env[ls->env_count])
+        return false;
+    ls->env_count++;
+    return true;
+}
+
+void launch_settings_free(struct launch_settings *ls)
+{
+    for (int i = 0; i < 3; i++)
+        free(ls->stdio_path[i]);
+    free(ls->working_dir);
+    for (size_t i = 0; i < ls->env_count; i++)
+        free(ls->env[i]);
+    free(ls->env);
+    launch_settings_init(ls);
+}
+
+/* In the forked child, before exec. Returns 0 or the errno that stops the
+ * launch (the parent reports it). */
+int launch_settings_apply(const struct launch_settings *ls)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        if (!ls->stdio_path[fd])
+            continue;
+        /* O_NOCTTY: a terminal given here (lldb passes its pty) must not
+         * become the program's controlling terminal by accident. */
+        int flags = fd == 0 ? O_RDONLY : O_WRONLY | O_CREAT | O_APPEND;
+        int f = open(ls->stdio_path[fd], flags | O_NOCTTY, 0644);
+        if (f < 0)
+            return errno;
+        if (f != fd) {
+            if (dup2(f, fd) < 0)
+                return errno;
+            close(f);
+        }
+    }
+    if (ls->working_dir && chdir(ls->working_dir) != 0)
+        return errno;
+    for (size_t i = 0; i < ls->env_count; i++)
+        if (putenv(ls->env[i]) != 0)
+            return errno;
+    return 0;
+}

@@ -1,0 +1,104 @@
+#include "target/proc_info.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static bool read_ids(pid_t pid, struct proc_info *out)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return false;
+    int found = 0;
+    unsigned a, b;
+    while (fgets(line, sizeof line, f)) {
+        int ppid;
+        if (sscanf(line, "PPid: %d", &ppid) == 1) {
+            out->ppid = ppid;
+            found |= 1;
+        } else if (sscanf(line, "Uid: %u %u", &a, &b) == 2) {
+            out->uid = a;
+            out->euid = b;
+            found |= 2;
+        } else if (sscanf(line, "Gid: %u %u", &a, &b) == 2) {
+            out->gid = a;
+            out->egid = b;
+            found |= 4;
+        }
+    }
+    fclose(f);
+    return found == 7;
+}
+
+static void read_program(pid_t pid, struct proc_info *out)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+    ssize_t n = readlink(path, out->path, sizeof out->path - 1);
+    if (n > 0) {
+        out->path[n] = '\0';
+    } else {
+        /* Kernel threads and processes we may not look into: their name. */
+        char comm[64] = "";
+        snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+        FILE *f = fopen(path, "re");
+        if (f) {
+            if (!fgets(comm, sizeof comm, f))
+                comm[0] = '\0';
+            fclose(f);
+        }
+        comm[strcspn(comm, "\n")] = '\0';
+        snprintf(out->path, sizeof out->path, "[%s]", comm);
+    }
+    const char *slash = strrchr(out->path, '/');
+    out->name = slash ? slash + 1 : out->path;
+
+    out->args_len = 0;
+    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t got = read(fd, out->args, sizeof out->args);
+        close(fd);
+        if (got > 0)
+            out->args_len = (size_t)got;
+    }
+    /* Drop the terminating NUL so that NULs only separate arguments. */
+    if (out->args_len && out->args[out->args_len - 1] == '\0')
+        out->args_len--;
+}
+
+bool proc_info_read(pid_t pid, struct proc_info *out)
+{
+    memset(out, 0, sizeof *out);
+    if (pid <= 0)
+        return false;
+    out->pid = pid;
+    if (!read_ids(pid, out))
+        return false;
+    read_program(pid, out);
+    return true;
+}
+
+void proc_info_each(bool (*fn)(const struct proc_info *info, void *ctx), void *ctx)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return;
+    struct dirent *e;
+    struct proc_info *info = malloc(sizeof *info);
+    while (info && (e = readdir(d))) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 0 || pid > 0x7fffffff)
+            continue;
+        if (proc_info_read((pid_t)pid, info) && !fn(info, ctx))
+            break;
+    }
+    free(info);
+    closedir(d);
+}

@@ -1,0 +1,244 @@
+"""lldb as a client: real `lldb -b` (batch mode) against a real dbgsrv,
+debugging the test programs. Skipped when lldb is not installed.
+
+lldb 14 in batch mode waits for ever in `gdb-remote` when the server has
+no process yet (its synchronous connect waits for a stop that cannot come;
+llvm issue 79430, the same with lldb-server): the connect is therefore run
+in asynchronous mode, through lldb's Python, and everything after it in
+the usual synchronous mode.
+
+Every test checks that what lldb shows came through dbgsrv: launched
+programs must be in the server's "launched" log (lldb would otherwise start
+them itself with a local lldb-server), and values are checked against the
+program's source or /proc.
+"""
+import glob
+import os
+import re
+import shutil
+import signal
+import subprocess
+import unittest
+
+from dbgsrv_test import (DBG, DBGSRV, TIMEOUT, free_port, TestCase, descendants_of, launched_pids, main, program,
+                         proc_state, source_line, wait_for)
+
+LLDB = shutil.which(os.environ.get("LLDB", "lldb"))
+
+
+def lldb_python_path():
+    """The directory of lldb's Python module, or None. Debian's lldb 14
+    reports a wrong one (`lldb -P`), so look where the package puts it."""
+    if not LLDB:
+        return None
+    reported = subprocess.run([LLDB, "-P"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                              text=True, timeout=30).stdout.strip()
+    candidates = [reported] + sorted(glob.glob("/usr/lib/llvm-*/lib/python3*/dist-packages"))
+    for d in candidates:
+        if d and os.path.exists(os.path.join(d, "lldb", "embedded_interpreter.py")):
+            return d
+    return None
+
+
+PYTHON_PATH = lldb_python_path()
+SKIP_REASON = ("lldb is not installed (scripts/install-deps.sh installs it)" if not LLDB else
+               "lldb's Python module is missing (needed for the asynchronous connect)"
+               if not PYTHON_PATH else None)
+
+
+def run_lldb(address, commands, program_path=None, timeout=TIMEOUT):
+    """Runs lldb in batch mode: connects to ADDRESS (host:port), then runs
+    COMMANDS; returns its combined output. Killed (its process group) on
+    timeout."""
+    cmd = [LLDB, "-b", "-x", "--no-use-colors",
+           "-o", "script lldb.debugger.SetAsync(True)",
+           "-o", "gdb-remote " + address,
+           "-o", "script lldb.debugger.SetAsync(False)"]
+    for c in commands:
+        cmd += ["-o", c]
+    if program_path:
+        cmd.append(program_path)
+    # lldb embeds the system's Python, which finds its home from the
+    # python3 in PATH: a pyenv or venv python3 there would hide the
+    # system's modules (six) from lldb's.
+    env = dict(os.environ, PYTHONPATH=PYTHON_PATH, PYTHONHOME="/usr", TERM="dumb")
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         stdin=subprocess.DEVNULL, text=True, env=env, start_new_session=True)
+    try:
+        out, _ = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)   # its own group: only lldb and what it started
+        out, _ = p.communicate()
+        raise AssertionError("lldb did not finish in %ds:\n%s" % (timeout, out))
+    return out
+
+
+@unittest.skipIf(SKIP_REASON, SKIP_REASON)
+class LldbTest(TestCase):
+
+    def lldb(self, srv, commands, prog=None):
+        return run_lldb(srv.address, commands, program(prog) if prog else None)
+
+    def launched_by(self, srv, out):
+        """The pid lldb says it launched; it must be one dbgsrv launched."""
+        m = re.search(r"Process (\d+) launched: '([^']+)'", out)
+        self.assertTrue(m, "lldb launched nothing:\n" + out)
+        pid = int(m.group(1))
+        self.assertIn(pid, launched_pids(srv), "pid %d not launched by dbgsrv:\n%s" % (pid, out))
+        return pid
+
+    def test_launch_breakpoint_continue_and_values(self):
+        srv = self.server()
+        out = self.lldb(srv, ["breakpoint set --name add", "process launch",
+                              "frame variable", "continue", "frame variable",
+                              "memory read --size 4 --format d --count 1 &b",
+                              "register read rip", "bt", "kill"], "hello")
+        pid = self.launched_by(srv, out)
+        self.assertIn("stop reason = breakpoint 1.1", out)
+        # First call: add(0, 0); after continue: add(0, 1).
+        self.assertRegex(out, r"add\(a=0, b=0\) at hello\.c:%d" % source_line("hello.c", "a breakpoint target"))
+        self.assertIn("(int) a = 0\n(int) b = 0", out)
+        self.assertIn("(int) a = 0\n(int) b = 1", out)
+        m = re.search(r"^0x[0-9a-f]+: 1$", out, re.M)
+        self.assertTrue(m, "memory read of b did not show 1:\n" + out)
+        rip = re.search(r"rip = (0x[0-9a-f]+)\s+hello`add \+ \d+ at hello\.c", out)
+        self.assertTrue(rip, out)
+        frame0 = re.search(r"\* frame #0: (0x[0-9a-f]+) hello`add\(a=0, b=1\)", out)
+        self.assertTrue(frame0, out)
+        self.assertEqual(int(rip.group(1), 16), int(frame0.group(1), 16))
+        self.assertRegex(out, r"frame #1: 0x[0-9a-f]+ hello`main\(argc=1, ")
+        self.assertIn("Process %d exited with status = 9" % pid, out)
+        wait_for(lambda: proc_state(pid) is None, what="the killed program to be gone")
+
+    def test_file_line_breakpoint_and_stepping(self):
+        srv = self.server()
+        line = source_line("hello.c", "sum = add(sum, i)")
+        out = self.lldb(srv, ["breakpoint set --file hello.c --line %d" % line, "process launch",
+                              "frame variable i sum", "step", "frame variable", "finish", "next",
+                              "frame variable sum", "kill"], "hello")
+        pid = self.launched_by(srv, out)
+        self.assertRegex(out, r"hello`main\(argc=1, argv=0x[0-9a-f]+\) at hello\.c:%d" % line)
+        self.assertIn("(int) i = 0\n(int) sum = 0", out)
+        # step: into add(), on its first line.
+        self.assertRegex(out, r"stop reason = step in\n\s+frame #0: 0x[0-9a-f]+ hello`add\(a=0, b=0\) "
+                              r"at hello\.c:%d" % source_line("hello.c", "a breakpoint target"))
+        # finish, then next: back in main past the call, sum assigned.
+        self.assertIn("stop reason = step out", out)
+        self.assertRegex(out, r"stop reason = step over\n\s+frame #0: 0x[0-9a-f]+ hello`main\(")
+        self.assertIn("(int) sum = 0", out)
+        self.assertIn("Process %d exited with status = 9" % pid, out)
+
+    def test_launch_arguments_output_file_and_exit(self):
+        srv = self.server()
+        out_file = self.tmp_path("hello.out")
+        out = self.lldb(srv, ["process launch --stdout %s -- 7 second" % out_file, "process status"], "hello")
+        self.launched_by(srv, out)
+        # QSetSTDOUT: the program wrote its arguments to the file lldb named.
+        with open(out_file) as f:
+            self.assertEqual(f.read(), "sum=3 argc=3\narg1=7\narg2=second\n")
+        self.assertRegex(out, r"Process \d+ exited with status = 7 \(0x00000007\)")
+
+    def test_launch_working_dir_and_environment(self):
+        srv = self.server()
+        out_file = self.tmp_path("sh.out")
+        out = run_lldb(srv.address, ["settings set target.env-vars DBGSRV_PROBE=from-lldb",
+                                     "process launch -w /usr/share -o %s -- -c 'pwd; echo $DBGSRV_PROBE'" % out_file],
+                       "/bin/sh")
+        self.launched_by(srv, out)
+        with open(out_file) as f:
+            self.assertEqual(f.read(), "/usr/share\nfrom-lldb\n")
+
+    def test_plain_batch_connect_to_gdbserver_style_server(self):
+        """With the program given to the server (gdbserver's command line),
+        a plain `lldb -b -o 'gdb-remote ...'` connects: there is a process."""
+        port = free_port()
+        srv = subprocess.Popen([DBGSRV, "127.0.0.1:%d" % port, program("hello")], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+                               start_new_session=True)
+        self.addCleanup(self.stop_tree, srv)
+        created = re.search(r"pid = (\d+)", srv.stderr.readline())
+        self.assertTrue(created)
+        pid = int(created.group(1))
+        wait_for(lambda: "Listening on port %d" % port in srv.stderr.readline(), what="the server to listen")
+        p = subprocess.run([LLDB, "-b", "-x", "--no-use-colors", "-o", "gdb-remote 127.0.0.1:%d" % port,
+                            "-o", "breakpoint set --name add", "-o", "continue", "-o", "frame variable",
+                            "-o", "kill", program("hello")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           stdin=subprocess.DEVNULL, text=True, timeout=TIMEOUT, start_new_session=True)
+        self.assertIn("Process %d stopped" % pid, p.stdout)
+        self.assertIn("(int) a = 0\n(int) b = 0", p.stdout)
+        self.assertIn("Process %d exited with status = 9" % pid, p.stdout)
+        wait_for(lambda: srv.poll() is not None, what="the server to end with its program")
+
+    def test_attach_and_detach_leaves_program_running(self):
+        srv = self.server()
+        spin = self.start_program("spin")
+        out = self.lldb(srv, ["process attach --pid %d" % spin.pid, "thread list",
+                              "memory read --size 8 --format u --count 1 &counter",
+                              "register read rip rsp", "bt", "detach"])
+        self.assertIn("Process %d stopped" % spin.pid, out)
+        self.assertIn("stop reason = signal SIGSTOP", out)
+        self.assertRegex(out, r"\* thread #1: tid = %d, " % spin.pid)
+        m = re.search(r"^0x[0-9a-f]+: (\d+)$", out, re.M)
+        self.assertTrue(m and int(m.group(1)) > 0, "counter not read:\n" + out)
+        self.assertRegex(out, r"rsp = 0x[0-9a-f]+")
+        self.assertRegex(out, r"spin`main\(argc=1, argv=0x[0-9a-f]+\) at spin\.c")
+        self.assertIn("Process %d detached" % spin.pid, out)
+        self.assertTrue(spin.alive())
+        self.assertKeepsRunning(spin.pid, "attached program")
+
+    def test_attach_refuses_server_and_bad_pids(self):
+        srv = self.server()
+        out = self.lldb(srv, ["process attach --pid %d" % srv.pid])
+        self.assertRegex(out, r"error: .*process %d is the process server itself" % srv.pid)
+        self.assertIsNone(srv.proc.poll())
+
+    def test_threads(self):
+        srv = self.server()
+        out = self.lldb(srv, ["breakpoint set --name hit", "process launch -- 4 1", "thread list",
+                              "frame variable id", "kill"], "threads")
+        pid = self.launched_by(srv, out)
+        listed = [int(t) for t in re.findall(r"thread #\d+: tid = (\d+),", out)]
+        # main (in pthread_join) and the four workers, all stopped at once.
+        self.assertEqual(len(listed), 5, out)
+        self.assertIn(pid, listed)
+        self.assertRegex(out, r"stop reason = breakpoint 1\.1")
+        self.assertRegex(out, r"\(int\) id = [0-3]\b")
+        self.assertIn("Process %d exited with status = 9" % pid, out)
+
+    def test_through_password_bridge(self):
+        srv = self.server("-t", "tcp:port=0,password=s3cret")
+        bridge = subprocess.Popen([DBG, "bridge", "--listen", "127.0.0.1:0",
+                                   "tcp:server=127.0.0.1,port=%d,password=s3cret" % srv.port],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                  text=True, start_new_session=True)
+        self.addCleanup(self.stop_tree, bridge)
+        m = re.match(r"Listening on tcp:port=(\d+),bind=127\.0\.0\.1$", bridge.stdout.readline().strip())
+        self.assertTrue(m, "dbg bridge --listen did not start")
+        out = run_lldb("127.0.0.1:" + m.group(1),
+                       ["breakpoint set --name add", "process launch", "frame variable", "kill"],
+                       program("hello"))
+        self.launched_by(srv, out)
+        self.assertIn("(int) a = 0\n(int) b = 0", out)
+        # Straight to the server, lldb cannot answer the challenge: dbgsrv
+        # launches nothing (lldb then runs the program itself, locally).
+        run_lldb(srv.address, ["process launch"], program("hello"))
+        self.assertEqual(len(launched_pids(srv)), 1)
+        self.assertIn("without authenticating; closing", srv.log_text())
+
+    def stop_tree(self, bridge):
+        pids = descendants_of(bridge.pid) if bridge.poll() is None else []
+        if bridge.poll() is None:
+            bridge.kill()
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        bridge.wait()
+        for f in (bridge.stdout, bridge.stderr):
+            if f:
+                f.close()
+
+
+if __name__ == "__main__":
+    main()
