@@ -53,6 +53,12 @@ def run_lldb(address, commands, program_path=None, timeout=TIMEOUT):
     cmd = [LLDB, "-b", "-x", "--no-use-colors",
            "-o", "script lldb.debugger.SetAsync(True)",
            "-o", "gdb-remote " + address,
+           # The asynchronous connect returns at once: wait until the
+           # process object is connected before anything else runs (an
+           # attach too early goes to lldb's local platform instead).
+           "-o", "script import time; [time.sleep(0.05) for _ in range(400) if "
+                 "lldb.debugger.GetSelectedTarget().GetProcess().GetState() not in "
+                 "(lldb.eStateConnected, lldb.eStateStopped)]",
            "-o", "script lldb.debugger.SetAsync(False)"]
     for c in commands:
         cmd += ["-o", c]
