@@ -66,6 +66,7 @@ static int run_single(const struct gdbserver_options *o, struct session_config *
             return 1;
         }
         peer = o->spec.device;
+        config->flags |= SESSION_UNRELIABLE_LINE;
     }
     struct session *s = session_create(peer, 1, config);
     if (has_debuggee(o) && !make_debuggee(s, o)) {

@@ -121,6 +121,8 @@ static const struct packet_entry table[] = {
 static bool disabled(const struct session *s, const struct packet_entry *e)
 {
     unsigned d = s->config.disabled;
+    if ((s->config.flags & SESSION_UNRELIABLE_LINE) && strcmp(e->name, "QStartNoAckMode") == 0)
+        return true;
     return ((d & DISABLE_VCONT) && strncmp(e->name, "vCont", 5) == 0) ||
            ((d & DISABLE_QC) && strcmp(e->name, "qC") == 0) ||
            ((d & DISABLE_QFTHREADINFO) && (strcmp(e->name, "qfThreadInfo") == 0 ||

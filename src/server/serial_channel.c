@@ -152,6 +152,7 @@ int serial_channel_run(const struct transport_spec *spec, const struct session_c
     cs.spec = spec;
     cs.config = *base;
     cs.config.server_pid = getpid();
+    cs.config.flags |= SESSION_UNRELIABLE_LINE;   /* frames can be lost on the line */
     transport_spec_format(spec, cs.desc, sizeof cs.desc);
     sigset_t set;
     server_signal_set(&set);

@@ -18,6 +18,7 @@ int serial_line_run(const struct transport_spec *spec, const struct session_conf
 {
     struct session_config config = *base;
     config.server_pid = getpid();
+    config.flags |= SESSION_UNRELIABLE_LINE;
     sigset_t set;
     server_signal_set(&set);
     int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);

@@ -89,6 +89,10 @@ enum {
     /* Print gdbserver's messages on stderr ("Child exited with status N",
      * "Detaching from process N") for tools that wait for them. */
     SESSION_GDBSERVER_MESSAGES = 2,
+    /* A serial line, which may lose or damage bytes: acknowledgements
+     * stay on (no QStartNoAckMode), as gdbserver keeps them on lines it
+     * does not call reliable, so that gdb resends what was lost. */
+    SESSION_UNRELIABLE_LINE = 4,
 };
 
 /* Runs the session on the connection IN_FD/OUT_FD until the client goes away or the

@@ -12,7 +12,8 @@ import threading
 import time
 import tty
 
-from dbgsrv_test import DBG, DBGSRV, descendants_of, TestCase, Via, _gdb_command, finish_gdb, kill_gdb, main, program, wait_for
+from dbgsrv_test import (DBG, DBGSRV, descendants_of, TestCase, Via, _gdb_command, finish_gdb, kill_gdb, main, program,
+                         wait_for)
 
 
 class NullModem:
@@ -111,6 +112,27 @@ class SerialTest(LineTestCase):
         self.assertNotIn("session 2", log)
         srv.send_signal(signal.SIGTERM)
         self.assertEqual(srv.wait(20), 0)
+
+    def test_acknowledgements_stay_on(self):
+        """A serial line may lose bytes: the server does not offer no-ack
+        mode there, so gdb keeps acknowledging and resends what was lost
+        (on tcp it is offered)."""
+        self.start_server("com:port=%s" % self.line.path1)
+        hello = program("hello")
+        cmd = _gdb_command(["set confirm off", "set sysroot /", "set debug remote 1",
+                            "target extended-remote " + self.line.path2, "set debug remote 0",
+                            "set remote exec-file " + hello, "run 3"], hello)
+        out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             stdin=subprocess.DEVNULL, timeout=60).stdout
+        self.assertIn("exited with code 03", out)
+        self.assertRegex(out, r"Packet received: .*PacketSize=")
+        self.assertNotRegex(out, r"Packet received: .*QStartNoAckMode\+")
+        self.assertNotIn("Sending packet: $QStartNoAckMode", out)
+        srv = self.server()
+        out = subprocess.run(_gdb_command(["set debug remote 1", "target extended-remote " + srv.address]),
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             stdin=subprocess.DEVNULL, timeout=60).stdout
+        self.assertRegex(out, r"Packet received: .*QStartNoAckMode\+")
 
     def test_com_number_maps_to_ttyS(self):
         p = subprocess.run([DBGSRV, "-t", "com:port=COM200"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
