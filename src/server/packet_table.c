@@ -34,6 +34,8 @@ static const struct packet_entry table[] = {
     {"qXfer:features:read:", MATCH_PREFIX, handle_qXfer_features, "qXfer:features:read+", false},
     {"qXfer:auxv:read:", MATCH_PREFIX, handle_qXfer_auxv, "qXfer:auxv:read+", false},
     {"qXfer:exec-file:read:", MATCH_PREFIX, handle_qXfer_exec_file, "qXfer:exec-file:read+", false},
+    {"qXfer:libraries-svr4:read:", MATCH_PREFIX, handle_qXfer_libraries_svr4, "qXfer:libraries-svr4:read+",
+     false},
     {"qXfer:osdata:read:", MATCH_PREFIX, handle_qXfer_osdata, "qXfer:osdata:read+", false},
     {"qRcmd,", MATCH_PREFIX, handle_monitor, NULL, false},
     {"qSymbol:", MATCH_PREFIX, handle_qSymbol, NULL, false},
@@ -114,6 +116,7 @@ static const struct packet_entry table[] = {
     {"multiprocess", MATCH_FEATURE, NULL, "multiprocess+", false},
     {"swbreak", MATCH_FEATURE, NULL, "swbreak+", false},
     {"hwbreak", MATCH_FEATURE, NULL, "hwbreak+", false},
+    {"augmented-libraries-svr4-read", MATCH_FEATURE, NULL, "augmented-libraries-svr4-read+", false},
     {"no-resumed", MATCH_FEATURE, NULL, "no-resumed+", false},
 };
 

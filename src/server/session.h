@@ -76,8 +76,8 @@ struct session {
     pid_t last_stop_tid;      /* thread of the last stop reply */
     char *last_program;       /* for vRun with no file name */
     struct hostio hostio;     /* vFile: open files, chosen filesystem */
-    struct buffer osdata;     /* the qXfer:osdata document being read */
-    char osdata_annex[32];    /* ... and its type */
+    struct buffer xfer_doc;   /* the generated qXfer document being read */
+    char xfer_key[96];        /* ... which one (object and annex) */
     struct target target;
 };
 

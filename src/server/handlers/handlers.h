@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct session;
 
@@ -27,12 +28,18 @@ HANDLER(handle_qXfer_auxv);
 HANDLER(handle_qXfer_exec_file);
 HANDLER(handle_qSymbol);
 HANDLER(handle_qAttached);
-/* The qXfer helpers shared by every object: splits "ANNEX:OFFSET,LENGTH"
+/* xfer.c: the qXfer helpers shared by every object: splits "ANNEX:OFFSET,LENGTH"
  * (replying with an error if malformed), and replies with the window
  * OFF/WANT of an object of TOTAL bytes ("m" if more follows, "l" if not). */
 bool xfer_parse_request(struct session *s, const char *args, char *annex, size_t annex_len, uint64_t *off,
                         uint64_t *want);
 void xfer_reply_window(struct session *s, const void *data, size_t total, uint64_t off, uint64_t want);
+/* A generated document (XML) under KEY (object and annex): MAKE writes it
+ * into F, or replies with an error and returns false. */
+void xfer_reply_document(struct session *s, const char *key, uint64_t off, uint64_t want,
+                         bool (*make)(struct session *s, FILE *f, void *ctx), void *ctx);
+/* TEXT with XML's special characters as entities (control bytes as spaces). */
+void xml_put_escaped(FILE *f, const char *text);
 
 /* hostio.c: vFile (files on the target machine) */
 HANDLER(handle_vFile_setfs);
@@ -46,6 +53,9 @@ HANDLER(handle_vFile_readlink);
 HANDLER(handle_vFile_size);
 HANDLER(handle_vFile_mode);
 HANDLER(handle_vFile_exists);
+
+/* libraries.c: qXfer:libraries-svr4:read */
+HANDLER(handle_qXfer_libraries_svr4);
 
 /* osdata.c: qXfer:osdata:read (gdb's "info os") */
 HANDLER(handle_qXfer_osdata);

@@ -2,10 +2,9 @@
  * -pn read. The "types" document (empty annex) lists the kinds this server
  * has; "processes" lists the target machine's processes (columns pid, user,
  * command, as gdbserver's, less its cores).
- *
- * A document can span several requests: it is made at offset 0 and the
- * later windows come from that copy, so that a process starting or ending
- * between two requests cannot tear the XML. */
+ * The document is made once for all the windows gdb reads it in
+ * (xfer_reply_document), so a process that starts or ends meanwhile cannot
+ * tear the XML. */
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,26 +14,10 @@
 #include "session.h"
 #include "target/proc_info.h"
 
-static void put_escaped(FILE *f, const char *text)
-{
-    for (const char *p = text; *p; p++) {
-        switch (*p) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&apos;", f); break;
-        default:
-            /* Control bytes are not allowed in XML 1.0. */
-            fputc((unsigned char)*p < 0x20 ? ' ' : *p, f);
-        }
-    }
-}
-
 static void put_column(FILE *f, const char *name, const char *value)
 {
     fprintf(f, "<column name=\"%s\">", name);
-    put_escaped(f, value);
+    xml_put_escaped(f, value);
     fputs("</column>\n", f);
 }
 
@@ -78,19 +61,13 @@ static bool put_process(const struct proc_info *pi, void *ctx)
     return true;
 }
 
-/* Makes the document for ANNEX into S's osdata copy; false with a reply. */
-static bool make_document(struct session *s, const char *annex)
+/* Writes the document for ANNEX (the type) into F; false after an error reply. */
+static bool make_document(struct session *s, FILE *f, void *ctx)
 {
+    const char *annex = ctx;
     bool types = annex[0] == '\0';
     if (!types && strcmp(annex, "processes") != 0) {
         reply_error(s, "no os data of type '%s' (this server has: processes)", annex);
-        return false;
-    }
-    free(s->osdata.data);
-    s->osdata = (struct buffer){0};
-    FILE *f = open_memstream(&s->osdata.data, &s->osdata.len);
-    if (!f) {
-        reply_error(s, "out of memory");
         return false;
     }
     fprintf(f, "<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"osdata.dtd\">\n<osdata type=\"%s\">\n",
@@ -100,11 +77,6 @@ static bool make_document(struct session *s, const char *annex)
     else
         proc_info_each(put_process, f);
     fputs("</osdata>\n", f);
-    if (fclose(f) != 0) {
-        reply_error(s, "out of memory");
-        return false;
-    }
-    snprintf(s->osdata_annex, sizeof s->osdata_annex, "%s", annex);
     return true;
 }
 
@@ -112,13 +84,10 @@ static bool make_document(struct session *s, const char *annex)
 HANDLER(handle_qXfer_osdata)
 {
     (void)len;
-    char annex[32];
+    char annex[32], key[48];
     uint64_t off, want;
     if (!xfer_parse_request(s, args, annex, sizeof annex, &off, &want))
         return;
-    if (off == 0 || !s->osdata.data || strcmp(annex, s->osdata_annex) != 0) {
-        if (!make_document(s, annex))
-            return;
-    }
-    xfer_reply_window(s, s->osdata.data, s->osdata.len, off, want);
+    snprintf(key, sizeof key, "osdata:%s", annex);
+    xfer_reply_document(s, key, off, want, make_document, annex);
 }

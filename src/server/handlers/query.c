@@ -49,48 +49,6 @@ HANDLER(handle_extended_mode)
     reply_str(s, "OK");
 }
 
-/* Splits "ANNEX:OFFSET,LENGTH" (the part after "qXfer:OBJECT:read:"). */
-bool xfer_parse_request(struct session *s, const char *args, char *annex, size_t annex_len,
-                       uint64_t *off, uint64_t *want)
-{
-    const char *colon = strchr(args, ':');
-    if (!colon || (size_t)(colon - args) >= annex_len) {
-        reply_error(s, "malformed qXfer request");
-        return false;
-    }
-    memcpy(annex, args, (size_t)(colon - args));
-    annex[colon - args] = '\0';
-    const char *p = colon + 1;
-    if (!hex_parse_u64(&p, off) || *p != ',') {
-        reply_error(s, "malformed qXfer offset or length");
-        return false;
-    }
-    p++;
-    if (!hex_parse_u64(&p, want) || *p) {
-        reply_error(s, "malformed qXfer offset or length");
-        return false;
-    }
-    return true;
-}
-
-/* Replies with the window OFF/WANT of an object of TOTAL bytes: "m" and data
- * if more follows, "l" and data for the last part. Binary-safe. */
-void xfer_reply_window(struct session *s, const void *data, size_t total, uint64_t off, uint64_t want)
-{
-    if (off > total) {
-        reply_error(s, "offset past the end of the object");
-        return;
-    }
-    size_t n = total - (size_t)off;
-    if (n > want)
-        n = (size_t)want;
-    /* Binary bytes may need escaping: keep the worst case within a packet. */
-    if (n > RSP_PACKET_SIZE / 2 - 1)
-        n = RSP_PACKET_SIZE / 2 - 1;
-    reply_str(s, off + n < total ? "m" : "l");
-    reply_append(s, (const char *)data + off, n);
-}
-
 /* qXfer:features:read:ANNEX:OFFSET,LENGTH */
 HANDLER(handle_qXfer_features)
 {

@@ -1,0 +1,32 @@
+/* The shared libraries of a process, as its dynamic linker lists them:
+ * the r_debug structure (found through DT_DEBUG in the program's dynamic
+ * section) and its chain of link_map entries, read from the process's
+ * memory. What qXfer:libraries-svr4 reports, so that gdb needs no reads of
+ * its own to follow library loads. x86-64 (LP64) layouts. */
+#ifndef DBGSRV_SOLIB_LIST_H
+#define DBGSRV_SOLIB_LIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "target/target.h"
+
+struct solib {
+    uint64_t lm;          /* the link_map entry */
+    uint64_t l_addr;      /* load bias */
+    uint64_t l_ld;        /* its dynamic section */
+    char name[4096];
+};
+
+/* The address of r_debug, 0 while the dynamic linker has not set it up
+ * (at the first instruction) or for a static program. */
+uint64_t solib_r_debug(struct process *p);
+
+/* Calls FN for each library from link_map START (0: from the head of the
+ * list, the program itself being skipped but reported in *MAIN_LM), until
+ * the end or FN returns false. False if r_debug or the list cannot be read. */
+bool solib_each(struct process *p, uint64_t start, uint64_t *main_lm,
+                bool (*fn)(const struct solib *lib, void *ctx), void *ctx);
+
+#endif

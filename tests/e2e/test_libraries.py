@@ -1,0 +1,78 @@
+"""Shared libraries (qXfer:libraries-svr4:read): gdb's info sharedlibrary,
+a pending breakpoint in a library the program dlopens, and the list itself
+on the wire: empty before the dynamic linker ran and for a static program,
+every library with its load address afterwards, and the augmented annex
+(start=) that lists from a given entry on."""
+import re
+
+from dbgsrv_test import TestCase, main, proc_maps, program
+
+
+def libraries(reply):
+    """[(name, lm, l_addr)] and main-lm of a libraries-svr4 document."""
+    assert reply.startswith("l"), reply
+    libs = [(m.group(1), int(m.group(2), 16), int(m.group(3), 16)) for m in
+            re.finditer(r'<library name="([^"]*)" lm="0x([0-9a-f]+)" l_addr="0x([0-9a-f]+)" l_ld="0x[0-9a-f]+" '
+                        r'lmid="0x0"/>', reply)]
+    main_lm = re.search(r'main-lm="0x([0-9a-f]+)"', reply)
+    return libs, int(main_lm.group(1), 16) if main_lm else None
+
+
+class LibrariesTest(TestCase):
+    def test_pending_breakpoint_in_a_dlopened_library(self):
+        srv = self.server("-t", "tcp:port=0", "-v", "-v", "-v")
+        out = self.gdb(srv, ["set breakpoint pending on", "break plugin_fn", "run", "bt", "print plugin_value",
+                             "info sharedlibrary", "continue"], program("dlopen_plugin"))
+        self.assertIn("Breakpoint 1 (plugin_fn) pending.", out)
+        self.assertRegex(out, r"Breakpoint 1, plugin_fn \(x=1\) at \S*plugin\.c:\d+")
+        self.assertRegex(out, r"#1  0x[0-9a-f]+ in main \(.*\) at \S*dlopen_plugin\.c:\d+")
+        self.assertIn("$1 = 42", out)
+        self.assertRegex(out, r"0x[0-9a-f]+\s+0x[0-9a-f]+\s+Yes\s+\S*/libc\.so\.6")
+        self.assertRegex(out, r"0x[0-9a-f]+\s+0x[0-9a-f]+\s+Yes\s+\S*/plugin/libplugin\.so")
+        self.assertIn("exited normally", out)
+        self.assertNotIn("while parsing target library list", out)
+        # gdb took the list from the server rather than walking it itself.
+        self.assertIn("<- qXfer:libraries-svr4:read:", srv.log_text())
+
+    def test_the_list_on_the_wire(self):
+        srv = self.server()
+        c = self.client(srv)
+        c.run("dlopen_plugin")
+        # At the first instruction the dynamic linker has not run: no list yet.
+        self.assertEqual(libraries(c.request("qXfer:libraries-svr4:read::0,fff")), ([], None))
+        c.run_to("loaded")
+        libs, main_lm = libraries(c.request("qXfer:libraries-svr4:read::0,fff"))
+        self.assertTrue(main_lm)
+        names = [n for n, _, _ in libs]
+        plugin = [l for l in libs if l[0].endswith("/plugin/libplugin.so")]
+        self.assertEqual(len(plugin), 1, names)
+        self.assertTrue(any(n.endswith("/libc.so.6") for n in names), names)
+        # l_addr is where the library is mapped (its first mapping, offset 0).
+        base = min(m[0] for m in proc_maps(c.pid) if m[-1].endswith("/plugin/libplugin.so"))
+        self.assertEqual(plugin[0][2], base)
+        # start=LM lists from that entry on (what gdb asks at the linker's probes).
+        second = libs[1]
+        rest, none = libraries(c.request("qXfer:libraries-svr4:read:start=0x%x;prev=0x%x:0,fff"
+                                         % (second[1], libs[0][1])))
+        self.assertEqual(rest, libs[1:])
+        self.assertIsNone(none)
+        # Windows of one document, and bad requests.
+        whole = c.request("qXfer:libraries-svr4:read::0,fff")
+        first = c.request("qXfer:libraries-svr4:read::0,20")
+        self.assertEqual(first, "m" + whole[1:0x21])
+        for bad in ("qXfer:libraries-svr4:read:start=zz:0,fff", "qXfer:libraries-svr4:read:what=1:0,fff",
+                    "qXfer:libraries-svr4:read:start:0,fff", "qXfer:libraries-svr4:read::x,10"):
+            self.assertTrue(c.request(bad).startswith("E"), bad)
+        # A start that is no link_map: an error, not garbage or a crash.
+        self.assertTrue(c.request("qXfer:libraries-svr4:read:start=0x10:0,fff").startswith("E"))
+        self.assertIsNone(srv.proc.poll())
+
+    def test_a_static_program_has_none(self):
+        srv = self.server()
+        c = self.client(srv)
+        c.run("spin_static")
+        self.assertEqual(libraries(c.request("qXfer:libraries-svr4:read::0,fff")), ([], None))
+
+
+if __name__ == "__main__":
+    main()
