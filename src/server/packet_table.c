@@ -36,6 +36,7 @@ static const struct packet_entry table[] = {
     {"qXfer:exec-file:read:", MATCH_PREFIX, handle_qXfer_exec_file, "qXfer:exec-file:read+", false},
     {"qXfer:libraries-svr4:read:", MATCH_PREFIX, handle_qXfer_libraries_svr4, "qXfer:libraries-svr4:read+",
      false},
+    {"qXfer:threads:read:", MATCH_PREFIX, handle_qXfer_threads, "qXfer:threads:read+", false},
     {"qXfer:osdata:read:", MATCH_PREFIX, handle_qXfer_osdata, "qXfer:osdata:read+", false},
     {"qRcmd,", MATCH_PREFIX, handle_monitor, NULL, false},
     {"qSymbol:", MATCH_PREFIX, handle_qSymbol, NULL, false},
@@ -81,6 +82,9 @@ static const struct packet_entry table[] = {
     {"vFile:size:", MATCH_PREFIX, handle_vFile_size, NULL, false},
     {"vFile:mode:", MATCH_PREFIX, handle_vFile_mode, NULL, false},
     {"vFile:exists:", MATCH_PREFIX, handle_vFile_exists, NULL, false},
+    /* Signals */
+    {"QPassSignals:", MATCH_PREFIX, handle_QPassSignals, "QPassSignals+", false},
+    {"QProgramSignals:", MATCH_PREFIX, handle_QProgramSignals, "QProgramSignals+", false},
     /* Run control */
     {"vCont?", MATCH_EXACT, handle_vCont_query, "vContSupported+", false},
     {"vCont;", MATCH_PREFIX, handle_vCont, NULL, false},

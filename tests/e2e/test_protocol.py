@@ -101,8 +101,7 @@ class RepliesTest(RawTestCase):
         c = self.c
         for p in ["vMustReplyEmpty", "qNoSuchThing", "vNoSuchThing", "qCRC:0,10", "Z3,0,1", "z3,0,1",
                   "qTStatus", "jThreadsInfo", "QNonStop:1", "vCtrlC", "bc", "bs",
-                  "A0,0,", "i", "I", "R00", "qXfer:nosuch:read::0,10", "qXfer:threads:read::0,fff",
-                  "QPassSignals:e;10", "qOffsets", "qL1200000000000000000",
+                  "A0,0,", "i", "I", "R00", "qXfer:nosuch:read::0,10", "qOffsets", "qL1200000000000000000",
                   "x", "y", "~", "Q", "q", "v", "QThreadEvents:1", "vStopped"]:
             self.assertEqual(c.request(p), "", p)
         self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t")

@@ -106,7 +106,45 @@ class GdbSignalsTest(TestCase):
         self.assertEqual(reader.text().count("got "), 1, reader.text())
 
 
+class PassSignalsTest(TestCase):
+    def test_passed_signals_cost_no_round_trip(self):
+        srv = self.server("-t", "tcp:port=0", "-v", "-v", "-v")
+        usr1 = str(int(signal.SIGUSR1))
+        out = self.gdb(srv, ["handle SIGUSR1 nostop noprint pass", "run " + " ".join([usr1] * 10)],
+                       program("raise_signals"))
+        self.assertIn("exited normally", out)
+        self.assertEqual(srv.output().count("got %s" % usr1), 10)
+        log = srv.log_text()
+        self.assertRegex(log, r"<- QPassSignals:[0-9a-f;]*\b%02x\b" % GDB_SIGUSR1)
+        self.assertNotIn("-> $T%02x" % GDB_SIGUSR1, log)     # never reported
+
+
 class RawSignalsTest(RawTestCase):
+    def test_pass_signals_on_the_wire(self):
+        c = self.c
+        for bad in ("QPassSignals:zz", "QPassSignals:1e;;1f", "QPassSignals:100",
+                    "QProgramSignals:x"):
+            self.assertTrue(c.request(bad).startswith("E"), bad)
+        self.assertEqual(c.request("QPassSignals:%x;%x" % (GDB_SIGUSR1, GDB_SIGUSR2)), "OK")
+        c.run("signals", "usr1")
+        self.assertEqual(c.resume("vCont;c")["raw"], "W00;process:%x" % c.pid)
+        self.assertIn("handled=1 last=%d" % signal.SIGUSR1, self.srv.output())
+
+    def test_program_signals_decide_what_detach_delivers(self):
+        # The program's output goes to the server's stdout: read it there.
+        reader = OutputReader(self.srv)
+        c = self.client(self.srv)
+        c.run("signals", "usr1")
+        self.assertEqual(c.resume("vCont;c")["sig"], GDB_SIGUSR1)
+        self.assertEqual(c.request("QProgramSignals:"), "OK")   # the program may get none
+        self.assertEqual(c.request("D;%x" % c.pid), "OK")
+        reader.wait_line(r"^handled=0 last=0$")
+        c.run("signals", "usr1")
+        self.assertEqual(c.resume("vCont;c")["sig"], GDB_SIGUSR1)
+        self.assertEqual(c.request("QProgramSignals:%x" % GDB_SIGUSR1), "OK")
+        self.assertEqual(c.request("D;%x" % c.pid), "OK")
+        reader.wait_line(r"^handled=1 last=%d$" % signal.SIGUSR1)
+
     def test_signal_numbers_on_the_wire(self):
         c = self.c
         c.run("signals", "usr1")

@@ -11,7 +11,7 @@ import time
 
 from dbgsrv_test import (PROMPT, OutputReader, RawTestCase, TestCase, exe_base, finish_gdb, launched_pids, le64,
                          main, parse_stop, program, read_proc_mem, source_line, static_address, static_insns,
-                         static_line_address, task_states, wait_for)
+                         static_line_address, task_states, tasks, wait_for)
 
 THREAD_LINE = re.compile(r"^(\*?)\s+(\d+)\s+Thread (\d+)\.(\d+)\s+(.*)$", re.M)
 
@@ -307,7 +307,7 @@ class InterruptThreadsTest(TestCase):
         out = finish_gdb(gdb)
         self.assertEqual(len(states), 5, states)
         self.assertEqual(set(states.values()), {"t"}, states)
-        self.assertRegex(out, r"(Program|Thread \d+) received signal SIGINT")
+        self.assertRegex(out, r'(Program|Thread \d+(?: "[^"]*")?) received signal SIGINT')
         self.assertEqual(len(thread_rows(out)), 5, out)
         self.assertNotIn("(running)", out)
         self.assertIn("$1 = 1", out)
@@ -342,6 +342,43 @@ class LeaderExitTest(TestCase):
             self.assertEqual(c.request("Z0,%x,1" % hit), "OK")
         self.assertEqual(stop["raw"], "W00;process:%x" % c.pid)
         self.assertEqual(n, 6)
+
+
+class ThreadListTest(TestCase):
+    """qXfer:threads:read: every thread with its name and core in one
+    transfer, which gdb uses at each stop."""
+
+    def test_gdb_shows_thread_names(self):
+        srv = self.server("-t", "tcp:port=0", "-v", "-v", "-v")
+        out = self.gdb(srv, ["break all_named", "run", "info threads", "continue"], program("named_threads"))
+        self.assertRegex(out, r'\* 1    Thread (\d+)\.\1 "named_threads" all_named \(\)')
+        self.assertRegex(out, r'Thread \d+\.\d+ "worker-1"')
+        self.assertRegex(out, r'Thread \d+\.\d+ "worker-2"')
+        self.assertIn("exited normally", out)
+        self.assertIn("<- qXfer:threads:read::0,", srv.log_text())
+
+    def test_the_list_on_the_wire(self):
+        srv = self.server()
+        c = self.client(srv)
+        c.run("named_threads")
+        c.run_to("all_named")
+        reply = c.request("qXfer:threads:read::0,fff")
+        self.assertTrue(reply.startswith("l<?xml"), reply)
+        found = {int(t, 16): (name, int(core)) for t, core, name in
+                 re.findall(r'<thread id="p%x\.([0-9a-f]+)" core="(\d+)" name="([^"]*)"/>' % c.pid, reply)}
+        self.assertEqual(sorted(found), sorted(tasks(c.pid)))
+        self.assertEqual(sorted(n for n, _ in found.values()), ["named_threads", "worker-1", "worker-2"])
+        self.assertTrue(all(0 <= core < os.cpu_count() for _, core in found.values()))
+        # Read in small windows, the same document.
+        parts, off = "", 0
+        while True:
+            r = c.request("qXfer:threads:read::%x,40" % off)
+            parts += r[1:]
+            off += len(r) - 1
+            if r[0] == "l":
+                break
+        self.assertEqual(parts, reply[1:])
+        self.assertTrue(c.request("qXfer:threads:read:x:0,fff").startswith("E"))
 
 
 if __name__ == "__main__":

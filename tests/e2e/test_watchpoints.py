@@ -23,7 +23,7 @@ class WatchpointTest(TestCase):
         self.assertIn("Old value = 1\nNew value = 2", out)
         # The worker thread starts with empty debug registers: the server
         # writes them before it first runs.
-        self.assertRegex(out, r"Thread \d+ hit Hardware watchpoint 2: counter\n\nOld value = 2\nNew value = 100")
+        self.assertRegex(out, r"Thread \d+(?: \"[^\"]*\")? hit Hardware watchpoint 2: counter\n\nOld value = 2\nNew value = 100")
         self.assertIn("exited normally", out)
         self.assertNotIn("software watchpoint", out.lower())
 

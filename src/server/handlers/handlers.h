@@ -57,6 +57,10 @@ HANDLER(handle_vFile_exists);
 /* libraries.c: qXfer:libraries-svr4:read */
 HANDLER(handle_qXfer_libraries_svr4);
 
+/* signals.c: QPassSignals, QProgramSignals */
+HANDLER(handle_QPassSignals);
+HANDLER(handle_QProgramSignals);
+
 /* osdata.c: qXfer:osdata:read (gdb's "info os") */
 HANDLER(handle_qXfer_osdata);
 
@@ -82,6 +86,7 @@ HANDLER(handle_thread_alive);
 HANDLER(handle_qC);
 HANDLER(handle_qfThreadInfo);
 HANDLER(handle_qsThreadInfo);
+HANDLER(handle_qXfer_threads);
 
 /* registers.c */
 HANDLER(handle_read_registers);

@@ -65,7 +65,9 @@ static bool make_list(struct session *s, FILE *f, void *ctx)
         return false;
     }
     fputs("<library-list-svr4 version=\"1.0\"", f);
-    if (main_lm)
+    /* Given main-lm, lldb 14 plants its library-load breakpoint at a wrong
+     * address and loads no library (lldb-server sends none): it gets none. */
+    if (main_lm && !s->client_lldb)
         fprintf(f, " main-lm=\"0x%llx\"", (unsigned long long)main_lm);
     fputs(">\n", f);
     fwrite(body, 1, body_len, f);

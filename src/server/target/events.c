@@ -260,6 +260,13 @@ static void handle_status(struct target *t, struct thread *th, int status)
         handle_sigtrap(t, th);
         return;
     }
+    if (sig > 0 && sig < TARGET_NSIG && t->pass_signals[sig] && !t->stopping) {
+        /* The client passes it without wanting to hear of it
+         * (QPassSignals): no round trip, the program gets it now. While
+         * everything is being stopped it is reported instead. */
+        thread_resume(th, th->resume_step, sig);
+        return;
+    }
     record(t, th, STOP_SIGNAL, sig);
 }
 

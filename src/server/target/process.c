@@ -507,10 +507,13 @@ struct process *target_attach(struct target *t, pid_t pid, char *err, size_t err
 /* The signal a thread should get as it is let go: one that stopped it and
  * that the program would have received without a debugger. SIGTRAP and
  * SIGSTOP are the debugger's own; SIGINT is gdb's interrupt. */
-static int detach_signal(const struct thread *th)
+static int detach_signal(const struct target *t, const struct thread *th)
 {
     int signo = th->has_pending && th->pending.kind == STOP_SIGNAL ? th->pending.signo : th->pass_on_detach;
     if (signo == SIGTRAP || signo == SIGSTOP || signo == SIGINT)
+        return 0;
+    /* QProgramSignals: what the client lets the program have. */
+    if (t->program_signals_set && (signo <= 0 || signo >= TARGET_NSIG || !t->program_signals[signo]))
         return 0;
     return signo;
 }
@@ -524,7 +527,7 @@ void target_detach(struct target *t, struct process *p)
         if (th->sigstop_expected)
             tgkill(p->pid, th->tid, SIGCONT);
         debug_regs_clear_thread(th);
-        if (ptrace(PTRACE_DETACH, th->tid, NULL, (void *)(long)detach_signal(th)) != 0)
+        if (ptrace(PTRACE_DETACH, th->tid, NULL, (void *)(long)detach_signal(t, th)) != 0)
             log_debug("PTRACE_DETACH %d: %s", (int)th->tid, strerror(errno));
     }
     log_info("detached from pid %d", (int)p->pid);

@@ -113,6 +113,8 @@ struct launch_settings {
     int disable_aslr;         /* -1: as the launch options say; 0 or 1: the client's choice */
 };
 
+#define TARGET_NSIG 65   /* host signals 1..64 */
+
 struct target {
     const struct launch_options *launch;   /* NULL: exec directly */
     struct launch_settings settings;
@@ -125,6 +127,12 @@ struct target {
     bool have_xsave;         /* PTRACE_GETREGSET NT_X86_XSTATE works */
     bool have_avx;
     bool stdio_taken;        /* our stdin/stdout carry the protocol */
+    /* QPassSignals: host signals delivered at once, never reported.
+     * QProgramSignals: the only ones the server may deliver on its own
+     * (at detach), once the client has said (program_signals_set). */
+    bool pass_signals[TARGET_NSIG];
+    bool program_signals[TARGET_NSIG];
+    bool program_signals_set;
 };
 
 /* --- process.c: creating, attaching, ending processes --- */
