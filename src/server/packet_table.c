@@ -85,6 +85,8 @@ static const struct packet_entry table[] = {
     /* Signals */
     {"QPassSignals:", MATCH_PREFIX, handle_QPassSignals, "QPassSignals+", false},
     {"QProgramSignals:", MATCH_PREFIX, handle_QProgramSignals, "QProgramSignals+", false},
+    {"qXfer:siginfo:read:", MATCH_PREFIX, handle_qXfer_siginfo_read, "qXfer:siginfo:read+", false},
+    {"qXfer:siginfo:write:", MATCH_PREFIX, handle_qXfer_siginfo_write, "qXfer:siginfo:write+", false},
     /* Run control */
     {"vCont?", MATCH_EXACT, handle_vCont_query, "vContSupported+", false},
     {"vCont;", MATCH_PREFIX, handle_vCont, NULL, false},

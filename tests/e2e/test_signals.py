@@ -119,6 +119,42 @@ class PassSignalsTest(TestCase):
         self.assertNotIn("-> $T%02x" % GDB_SIGUSR1, log)     # never reported
 
 
+class SiginfoTest(TestCase):
+    def test_read_and_write_siginfo(self):
+        srv = self.server()
+        reader = OutputReader(srv)
+        out = self.gdb(srv, ["run", "p $_siginfo.si_signo", "p $_siginfo.si_code",
+                             "p $_siginfo._sifields._rt.si_sigval.sival_int",
+                             "set $_siginfo._sifields._rt.si_sigval.sival_int = 4321",
+                             "set $_siginfo.si_errno = 7", "continue"], program("siginfo"))
+        self.assertIn("Program received signal SIGUSR1", out)
+        self.assertIn("$1 = %d" % signal.SIGUSR1, out)
+        self.assertIn("$2 = -1", out)                  # SI_QUEUE
+        self.assertIn("$3 = 1234", out)
+        self.assertIn("exited normally", out)
+        # The handler saw what gdb wrote.
+        reader.wait_line(r"^signo=%d code=-1 errno=7 value=4321$" % signal.SIGUSR1)
+
+    def test_siginfo_packets(self):
+        srv = self.server()
+        c = self.client(srv)
+        c.run("siginfo")
+        stop = c.resume("vCont;c")
+        self.assertEqual(stop["sig"], GDB_SIGUSR1)
+        raw = c.request("qXfer:siginfo:read::0,200")
+        self.assertEqual(raw[0], "l")
+        data = raw[1:].encode("latin-1")
+        self.assertEqual(len(data), 128)
+        self.assertEqual(int.from_bytes(data[0:4], "little"), signal.SIGUSR1)
+        self.assertEqual(c.request("qXfer:siginfo:read::4,4"), "m" + data[4:8].decode("latin-1"))
+        for bad in ("qXfer:siginfo:read:x:0,10", "qXfer:siginfo:write::80:x", "qXfer:siginfo:write::7f:ab",
+                    "qXfer:siginfo:write:4:1", "qXfer:siginfo:write::zz:1"):
+            self.assertTrue(c.request(bad).startswith("E"), bad)
+        self.assertEqual(c.request("qXfer:siginfo:write::4:\x09\x00\x00\x00"), "4")   # si_errno = 9
+        self.assertEqual(c.request("qXfer:siginfo:read::4,4"), "m\x09\x00\x00\x00")
+        self.assertIsNone(srv.proc.poll())
+
+
 class RawSignalsTest(RawTestCase):
     def test_pass_signals_on_the_wire(self):
         c = self.c

@@ -60,6 +60,8 @@ HANDLER(handle_qXfer_libraries_svr4);
 /* signals.c: QPassSignals, QProgramSignals */
 HANDLER(handle_QPassSignals);
 HANDLER(handle_QProgramSignals);
+HANDLER(handle_qXfer_siginfo_read);
+HANDLER(handle_qXfer_siginfo_write);
 
 /* osdata.c: qXfer:osdata:read (gdb's "info os") */
 HANDLER(handle_qXfer_osdata);

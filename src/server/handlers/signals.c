@@ -1,9 +1,13 @@
 /* QPassSignals and QProgramSignals: which signals the client wants passed
  * to the program without a stop report, and which the program may get at
  * all from the server on its own. Lists of signal numbers in the client's
- * numbering, hex, separated by ';'. */
+ * numbering, hex, separated by ';'. And qXfer:siginfo: the siginfo of the
+ * signal a thread stopped with ($_siginfo in gdb), read and written. */
+#include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/ptrace.h>
 
 #include "handlers/handlers.h"
 #include "rsp/hex.h"
@@ -45,4 +49,71 @@ HANDLER(handle_QProgramSignals)
     }
     s->target.program_signals_set = true;
     reply_str(s, "OK");
+}
+
+/* The stopped thread whose siginfo is meant (Hg). */
+static struct thread *siginfo_thread(struct session *s)
+{
+    struct thread *th = session_general_thread(s);
+    if (!th)
+        reply_error(s, "no thread");
+    else if (th->running) {
+        reply_error(s, "the thread is running");
+        th = NULL;
+    }
+    return th;
+}
+
+/* qXfer:siginfo:read::OFFSET,LENGTH - the kernel's siginfo_t, as it is. */
+HANDLER(handle_qXfer_siginfo_read)
+{
+    (void)len;
+    char annex[8];
+    uint64_t off, want;
+    if (!xfer_parse_request(s, args, annex, sizeof annex, &off, &want))
+        return;
+    struct thread *th = siginfo_thread(s);
+    if (!th)
+        return;
+    siginfo_t si;
+    if (annex[0]) {
+        reply_error(s, "siginfo takes no annex");
+        return;
+    }
+    if (ptrace(PTRACE_GETSIGINFO, th->tid, NULL, &si) != 0) {
+        reply_error(s, "no signal information: %s", strerror(errno));
+        return;
+    }
+    xfer_reply_window(s, &si, sizeof si, off, want);
+}
+
+/* qXfer:siginfo:write::OFFSET:DATA - changes part of it (the program's
+ * handler then sees the change). Replies with the bytes written, hex. */
+HANDLER(handle_qXfer_siginfo_write)
+{
+    const char *end = args + len;
+    const char *p = args;
+    uint64_t off;
+    if (*p++ != ':' || !hex_parse_u64(&p, &off) || p >= end || *p++ != ':') {
+        reply_error(s, "malformed qXfer:siginfo:write");
+        return;
+    }
+    struct thread *th = siginfo_thread(s);
+    if (!th)
+        return;
+    siginfo_t si;
+    size_t n = (size_t)(end - p);
+    if (off > sizeof si || n > sizeof si - off) {
+        reply_error(s, "write past the end of siginfo (%zu bytes)", sizeof si);
+        return;
+    }
+    if (ptrace(PTRACE_GETSIGINFO, th->tid, NULL, &si) != 0) {
+        reply_error(s, "no signal information: %s", strerror(errno));
+        return;
+    }
+    memcpy((char *)&si + off, p, n);
+    if (ptrace(PTRACE_SETSIGINFO, th->tid, NULL, &si) != 0)
+        reply_error(s, "cannot change the signal information: %s", strerror(errno));
+    else
+        reply_printf(s, "%zx", n);
 }
