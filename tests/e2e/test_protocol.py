@@ -41,7 +41,7 @@ class AckTest(RawTestCase):
             self.assertTrue(c.nothing_arrives())
             c.send_raw(good)
             c.expect_byte(b"+")
-            self.assertEqual(c.packet(), b"vCont;c;C;s;S;t")
+            self.assertEqual(c.packet(), b"vCont;c;C;s;S;t;r")
 
     def test_nack_from_client_resends_the_last_reply(self):
         c = self.c
@@ -54,9 +54,9 @@ class AckTest(RawTestCase):
             again, ok = c.read_packet()
             self.assertTrue(ok)
             self.assertEqual(again, first)
-        self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t")
+        self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t;r")
         c.send_raw(b"-")
-        self.assertEqual(c.packet(), b"vCont;c;C;s;S;t")
+        self.assertEqual(c.packet(), b"vCont;c;C;s;S;t;r")
         self.assertTrue(c.nothing_arrives())
 
     def test_no_ack_mode(self):
@@ -73,7 +73,7 @@ class AckTest(RawTestCase):
         # A bad checksum is dropped silently; a stray '+' is ignored.
         c.send_raw(b"$vCont?#00+")
         self.assertTrue(c.nothing_arrives())
-        self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t")
+        self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t;r")
         self.assertTrue(c.nothing_arrives())
 
     def test_pipelined_packets(self):
@@ -84,7 +84,7 @@ class AckTest(RawTestCase):
         for _ in range(4):
             c.expect_byte(b"+")
             replies.append(decode_reply(c.packet()))
-        self.assertEqual(replies, [b"vCont;c;C;s;S;t", b"", b"OK", b"vCont;c;C;s;S;t"])
+        self.assertEqual(replies, [b"vCont;c;C;s;S;t;r", b"", b"OK", b"vCont;c;C;s;S;t;r"])
         self.assertTrue(c.nothing_arrives())
 
     def test_escaped_characters_in_any_packet(self):
@@ -93,7 +93,7 @@ class AckTest(RawTestCase):
         payload = b"v}" + bytes([ord("C") ^ 0x20]) + b"ont?"
         c.send_raw(c.frame(payload))
         c.expect_byte(b"+")
-        self.assertEqual(c.packet(), b"vCont;c;C;s;S;t")
+        self.assertEqual(c.packet(), b"vCont;c;C;s;S;t;r")
 
 
 class RepliesTest(RawTestCase):
@@ -104,7 +104,7 @@ class RepliesTest(RawTestCase):
                   "A0,0,", "i", "I", "R00", "qXfer:nosuch:read::0,10", "qOffsets", "qL1200000000000000000",
                   "x", "y", "~", "Q", "q", "v", "QThreadEvents:1", "vStopped"]:
             self.assertEqual(c.request(p), "", p)
-        self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t")
+        self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t;r")
 
     def test_run_length_encoding_of_replies(self):
         c = self.c
@@ -167,14 +167,14 @@ class RepliesTest(RawTestCase):
         c.expect_byte(b"+")
         reply = c.packet()
         self.assertTrue(reply.startswith(b"E"), reply[:100])
-        self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t")
+        self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t;r")
         # Exactly PacketSize bytes is fine (an unknown packet: empty reply).
         self.assertEqual(c.request("q" + "a" * (PACKET_SIZE - 1)), "")
         # Far larger, sent in pieces.
         c.send_raw(b"$" + b"Z" * (4 * PACKET_SIZE) + b"#00")
         c.expect_byte(b"+")
         self.assertTrue(c.packet().startswith(b"E"))
-        self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t")
+        self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t;r")
 
 
 class GarbageTest(TestCase):
@@ -186,20 +186,20 @@ class GarbageTest(TestCase):
         c = self.client(self.srv, RawClient)
         c.send_raw(b"hello\x00\xff\r\n#12 garbage!\x7f")
         self.assertTrue(c.nothing_arrives())
-        self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t")
+        self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t;r")
 
     def test_truncated_packet_then_a_full_one(self):
         c = self.client(self.srv, RawClient)
         # Cut off before '#': the next '$' starts over.
         c.send_raw(b"$qSupported:multipro" + c.frame("vCont?"))
         c.expect_byte(b"+")
-        self.assertEqual(c.packet(), b"vCont;c;C;s;S;t")
+        self.assertEqual(c.packet(), b"vCont;c;C;s;S;t;r")
         # Cut off inside the checksum: a nack, then the resend works.
         c.send_raw(b"$vCont?#2" + c.frame("vCont?"))
         c.expect_byte(b"-")
         c.send_raw(c.frame("vCont?"))
         c.expect_byte(b"+")
-        self.assertEqual(c.packet(), b"vCont;c;C;s;S;t")
+        self.assertEqual(c.packet(), b"vCont;c;C;s;S;t;r")
         self.assertTrue(c.nothing_arrives())
 
     def test_connection_dropped_mid_packet(self):
@@ -207,7 +207,7 @@ class GarbageTest(TestCase):
         c.send_raw(b"$vRun;" + hexstr(program("hello")).encode())
         c.close()
         c2 = self.client(self.srv, RawClient)
-        self.assertEqual(c2.request("vCont?"), "vCont;c;C;s;S;t")
+        self.assertEqual(c2.request("vCont?"), "vCont;c;C;s;S;t;r")
 
 
 def rand_hex(rng, n):
@@ -375,7 +375,7 @@ class FuzzTest(TestCase):
         self.sync(c)
         # The session still answers...
         self.assertRegex(c.request("?"), r"^[TWSX]")
-        self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t")
+        self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t;r")
         # ...a new session works...
         c2 = self.client(srv)
         c2.run("hello", "4")

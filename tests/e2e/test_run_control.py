@@ -110,7 +110,7 @@ class RawResumeTest(TestCase):
     def test_vcont_query(self):
         c = self.client(self.srv)
         self.assertIn("vContSupported+", c.features)
-        self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t")
+        self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t;r")
 
     def test_vcont_step_is_one_instruction(self):
         c = self.client(self.srv)
@@ -217,6 +217,57 @@ class RawResumeTest(TestCase):
             self.assertEqual((stop["kind"], stop["sig"], stop["swbreak"]), ("T", 5, False), stop["raw"])
             self.assertEqual(c.pc(), expected)
         self.assertEqual(c.resume("c")["raw"], "W03;process:%x" % c.pid)
+
+
+class RangeSteppingTest(TestCase):
+    """vCont;r: gdb's next and step cost one round trip per line."""
+
+    def test_next_and_step_use_range_stepping(self):
+        srv = self.server("-t", "tcp:port=0", "-v", "-v", "-v")
+        out = self.gdb(srv, ["break main", "run", "next", "next", "next", "next", "step", "bt 1", "finish",
+                             "continue"], program("hello"))
+        self.assertRegex(out, r"\n14\t    for .*\n15\t        sum = add\(sum, i\);\n14\t.*\n15\t")
+        self.assertRegex(out, r"add \(a=0, b=1\) at \S*hello\.c:8")
+        self.assertIn("Value returned is $1 = 1", out)
+        self.assertIn("exited normally", out)
+        log = srv.log_text()
+        ranges = re.findall(r"<- vCont;r([0-9a-f]+),([0-9a-f]+):", log)
+        self.assertGreaterEqual(len(ranges), 5, log[-3000:])
+        with_ranges = log.count("<- vCont;s:")
+        # The same session with range stepping off: gdb single-steps each
+        # instruction of each line itself.
+        srv2 = self.server("-t", "tcp:port=0", "-v", "-v", "-v")
+        out2 = self.gdb(srv2, ["set range-stepping off", "break main", "run", "next", "next", "next", "next",
+                               "step", "bt 1", "finish", "continue"], program("hello"))
+        self.assertIn("Value returned is $1 = 1", out2)
+        log2 = srv2.log_text()
+        self.assertNotIn("vCont;r", log2)
+        self.assertGreater(log2.count("<- vCont;s:"), with_ranges + 5)
+
+    def test_range_stepping_on_the_wire(self):
+        srv = self.server()
+        c = self.client(srv)
+        c.run("hello")
+        c.run_to("add")
+        insns = [c.base + a for a in static_insns(program("hello"), "add", 6)]
+        # Step through the first five instructions of add in one request.
+        stop = c.resume("vCont;r%x,%x:%s" % (insns[0], insns[5], c.ptid()))
+        self.assertEqual(stop["sig"], 5)
+        self.assertEqual(c.pc(), insns[5])
+        # A range the PC is not in: one step, like 's'.
+        stop = c.resume("vCont;r%x,%x:%s" % (insns[0], insns[1], c.ptid()))
+        self.assertNotEqual(c.pc(), insns[5])
+        for bad in ("vCont;r%x" % insns[0], "vCont;r%x,%x" % (insns[1], insns[0]), "vCont;rzz,10"):
+            self.assertTrue(c.request(bad).startswith("E"), bad)
+        self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t;r")
+        # A breakpoint inside the range ends it before the breakpoint runs.
+        self.assertEqual(c.request("vKill;%x" % c.pid), "OK")
+        c.run("hello")
+        c.run_to("add")
+        insns = [c.base + a for a in static_insns(program("hello"), "add", 6)]
+        self.assertEqual(c.request("Z0,%x,1" % insns[3]), "OK")
+        c.resume("vCont;r%x,%x:%s" % (insns[0], insns[5], c.ptid()))
+        self.assertEqual(c.pc(), insns[3])
 
 
 class InterruptTest(TestCase):

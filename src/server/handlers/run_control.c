@@ -10,15 +10,16 @@
 #define MAX_ACTIONS 64
 
 struct action {
-    char kind;        /* 'c', 's' or 't' */
+    char kind;        /* 'c', 's', 'r' or 't' */
     int signo;        /* host signal to deliver, 0 for none */
+    uint64_t start, end;   /* 'r': step while the PC is in [start, end) */
     struct ptid ptid;
 };
 
 HANDLER(handle_vCont_query)
 {
     (void)args, (void)len;
-    reply_str(s, "vCont;c;C;s;S;t");
+    reply_str(s, "vCont;c;C;s;S;t;r");
 }
 
 static bool parse_signal(const struct session *s, const char **p, int *signo)
@@ -46,13 +47,18 @@ static void apply_actions(struct session *s, const struct action *actions, size_
     for (struct process *p = t->processes; p; p = p->next)
         for (struct thread *th = p->threads; th; th = th->next) {
             th->resumed = false;
+            th->range_start = th->range_end = 0;
             for (size_t i = 0; i < n; i++) {
                 if (!ptid_matches(actions[i].ptid, p->pid, th->tid))
                     continue;
                 if (actions[i].kind != 't') {
                     th->resumed = true;
-                    th->resume_step = actions[i].kind == 's';
+                    th->resume_step = actions[i].kind == 's' || actions[i].kind == 'r';
                     th->resume_signo = actions[i].signo;
+                }
+                if (actions[i].kind == 'r') {
+                    th->range_start = actions[i].start;
+                    th->range_end = actions[i].end;
                 }
                 break;
             }
@@ -80,6 +86,15 @@ HANDLER(handle_vCont)
         case 's':
         case 't':
             a->kind = k;
+            break;
+        case 'r':
+            /* Range stepping: gdb's next/step in one round trip per line. */
+            a->kind = k;
+            if (!hex_parse_u64(&p, &a->start) || p >= end || *p++ != ',' || !hex_parse_u64(&p, &a->end) ||
+                a->end <= a->start) {
+                reply_error(s, "malformed range in vCont");
+                return;
+            }
             break;
         case 'C':
         case 'S':
@@ -136,11 +151,11 @@ static void legacy_resume(struct session *s, const char *p, char kind, int signo
             reply_error(s, "no process is running");
             return;
         }
-        a[n++] = (struct action){'s', signo, {th->proc->pid, th->tid}};
+        a[n++] = (struct action){.kind = 's', .signo = signo, .ptid = {th->proc->pid, th->tid}};
     } else {
-        a[n++] = (struct action){'c', signo, s->cont};
+        a[n++] = (struct action){.kind = 'c', .signo = signo, .ptid = s->cont};
         if (s->cont.tid > 0)
-            a[n++] = (struct action){'c', 0, PTID_ALL};
+            a[n++] = (struct action){.kind = 'c', .ptid = PTID_ALL};
     }
     apply_actions(s, a, n);
 }

@@ -197,6 +197,15 @@ static void handle_sigtrap(struct target *t, struct thread *th)
             return;
         }
     } else if (si.si_code == TRAP_TRACE && th->resume_step) {
+        /* Range stepping goes on while the PC stays in the range, unless a
+         * breakpoint of ours waits at the new PC (then it is reported as
+         * the step's end, before the breakpoint instruction runs). */
+        uint64_t pc;
+        if (th->range_end && !t->stopping && arch_get_pc(th, &pc) && pc >= th->range_start &&
+            pc < th->range_end && !breakpoint_find(th->proc, pc)) {
+            resume_again(t, th);
+            return;
+        }
         record(t, th, STOP_STEP, SIGTRAP);
         return;
     }

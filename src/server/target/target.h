@@ -49,6 +49,7 @@ struct thread {
     bool sigstop_expected;   /* we sent a SIGSTOP not yet consumed */
     bool interrupt_requested;/* that SIGSTOP is the client's ^C */
     bool resume_step;        /* last resume was a single-step */
+    uint64_t range_start, range_end;   /* vCont;r: keep stepping in [start, end) */
     int resume_signo;        /* host signal to deliver with the next resume */
     int pass_on_detach;      /* a reported signal not yet passed or suppressed */
     bool resumed;            /* the client asked it to run in this resume */
