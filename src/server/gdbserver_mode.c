@@ -130,7 +130,7 @@ int gdbserver_mode_run(struct gdbserver_options *o)
     listener_block_signals();
     static struct launch_options launch;
     launch = (struct launch_options){.wrapper = o->wrapper, .startup_with_shell = o->startup_with_shell,
-                                     .quote_args = true, .disable_randomization = o->disable_randomization};
+                                     .disable_randomization = o->disable_randomization};
     struct session_config config = {
         .flags = SESSION_GDBSERVER_MESSAGES,
         .launch = &launch,

@@ -133,6 +133,10 @@ HANDLER(handle_qGetWorkingDir);
 HANDLER(handle_QSetDisableASLR);
 HANDLER(handle_QEnvironment);
 HANDLER(handle_QEnvironmentHexEncoded);
+HANDLER(handle_QEnvironmentUnset);
+HANDLER(handle_QEnvironmentReset);
+HANDLER(handle_QDisableRandomization);
+HANDLER(handle_QStartupWithShell);
 HANDLER(handle_QLaunchArch);
 HANDLER(handle_qLaunchSuccess);
 

@@ -40,9 +40,15 @@ HANDLER(handle_QSetSTDERR)
     set_stdio(s, 2, args, len);
 }
 
-/* QSetWorkingDir:HEX-PATH */
+/* QSetWorkingDir:HEX-PATH; with no path (gdb sends that when the user set
+ * none), the server's own directory again. */
 HANDLER(handle_QSetWorkingDir)
 {
+    if (len == 0) {
+        launch_settings_set_working_dir(&s->target.settings, NULL);
+        reply_str(s, "OK");
+        return;
+    }
     char *dir = hex_decode_string(args, len);
     if (!dir || dir[0] != '/')
         reply_error(s, "malformed working directory (an absolute path in hex expected)");
@@ -68,15 +74,12 @@ HANDLER(handle_qGetWorkingDir)
     reply_hex(s, (const uint8_t *)dir, strlen(dir));
 }
 
-/* QSetDisableASLR:0 or :1 */
+static bool set_flag(struct session *s, const char *args, size_t len, int *flag, const char *packet);
+
+/* QSetDisableASLR:0 or :1 (lldb's) */
 HANDLER(handle_QSetDisableASLR)
 {
-    if (len != 1 || (args[0] != '0' && args[0] != '1')) {
-        reply_error(s, "malformed QSetDisableASLR packet (0 or 1 expected)");
-        return;
-    }
-    s->target.settings.disable_aslr = args[0] == '1';
-    reply_str(s, "OK");
+    set_flag(s, args, len, &s->target.settings.disable_aslr, "QSetDisableASLR");
 }
 
 static void set_env(struct session *s, const char *name_value)
@@ -110,6 +113,53 @@ HANDLER(handle_QEnvironmentHexEncoded)
     else
         set_env(s, entry);
     free(entry);
+}
+
+/* QEnvironmentUnset:HEX(NAME) */
+HANDLER(handle_QEnvironmentUnset)
+{
+    char *name = hex_decode_string(args, len);
+    if (!name || !name[0] || strchr(name, '='))
+        reply_error(s, "malformed variable name (hex digits expected)");
+    else if (!launch_settings_unset_env(&s->target.settings, name))
+        reply_error(s, "out of memory");
+    else
+        reply_str(s, "OK");
+    free(name);
+}
+
+/* QEnvironmentReset: the server's own environment again. */
+HANDLER(handle_QEnvironmentReset)
+{
+    (void)args, (void)len;
+    launch_settings_reset_env(&s->target.settings);
+    reply_str(s, "OK");
+}
+
+/* A "0" or "1" argument into *FLAG; false after an error reply. */
+static bool set_flag(struct session *s, const char *args, size_t len, int *flag, const char *packet)
+{
+    if (len != 1 || (args[0] != '0' && args[0] != '1')) {
+        reply_error(s, "malformed %s packet (0 or 1 expected)", packet);
+        return false;
+    }
+    *flag = args[0] == '1';
+    reply_str(s, "OK");
+    return true;
+}
+
+/* QDisableRandomization:0|1 (gdb's "set disable-randomization") */
+HANDLER(handle_QDisableRandomization)
+{
+    set_flag(s, args, len, &s->target.settings.disable_aslr, "QDisableRandomization");
+}
+
+/* QStartupWithShell:0|1 (gdb's "set startup-with-shell"): with 1 the
+ * program starts as "$SHELL -c 'exec PROGRAM ARGS'", so the shell expands
+ * the arguments, as gdbserver does. */
+HANDLER(handle_QStartupWithShell)
+{
+    set_flag(s, args, len, &s->target.settings.startup_with_shell, "QStartupWithShell");
 }
 
 /* QLaunchArch:ARCH - the server runs programs of its own architecture only. */

@@ -13,6 +13,7 @@ void launch_settings_init(struct launch_settings *ls)
 {
     memset(ls, 0, sizeof *ls);
     ls->disable_aslr = -1;
+    ls->startup_with_shell = -1;
 }
 
 static bool replace_string(char **slot, const char *value)
@@ -37,10 +38,50 @@ bool launch_settings_set_working_dir(struct launch_settings *ls, const char *dir
     return replace_string(&ls->working_dir, dir);
 }
 
+/* Removes the entry of LIST (NAME=VALUE or NAME) whose name is NAME_LEN
+ * bytes of NAME, if there is one. */
+static void remove_name(char **list, size_t *count, const char *name, size_t name_len)
+{
+    for (size_t i = 0; i < *count; i++)
+        if (strncmp(list[i], name, name_len) == 0 && (list[i][name_len] == '=' || list[i][name_len] == '\0')) {
+            free(list[i]);
+            list[i] = list[--*count];
+            return;
+        }
+}
+
+bool launch_settings_unset_env(struct launch_settings *ls, const char *name)
+{
+    size_t n = strlen(name);
+    remove_name(ls->env, &ls->env_count, name, n);
+    remove_name(ls->unset, &ls->unset_count, name, n);
+    char **grown = realloc(ls->unset, (ls->unset_count + 1) * sizeof *grown);
+    if (!grown)
+        return false;
+    ls->unset = grown;
+    if (!(ls->unset[ls->unset_count] = strdup(name)))
+        return false;
+    ls->unset_count++;
+    return true;
+}
+
+void launch_settings_reset_env(struct launch_settings *ls)
+{
+    for (size_t i = 0; i < ls->env_count; i++)
+        free(ls->env[i]);
+    for (size_t i = 0; i < ls->unset_count; i++)
+        free(ls->unset[i]);
+    free(ls->env);
+    free(ls->unset);
+    ls->env = ls->unset = NULL;
+    ls->env_count = ls->unset_count = 0;
+}
+
 bool launch_settings_set_env(struct launch_settings *ls, const char *name_value)
 {
     const char *eq = strchr(name_value, '=');
     size_t name_len = eq ? (size_t)(eq - name_value) : strlen(name_value);
+    remove_name(ls->unset, &ls->unset_count, name_value, name_len);
     for (size_t i = 0; i < ls->env_count; i++)
         if (strncmp(ls->env[i], name_value, name_len) == 0 && ls->env[i][name_len] == '=')
             return replace_string(&ls->env[i], name_value);
@@ -60,9 +101,7 @@ void launch_settings_free(struct launch_settings *ls)
     for (int i = 0; i < 3; i++)
         free(ls->stdio_path[i]);
     free(ls->working_dir);
-    for (size_t i = 0; i < ls->env_count; i++)
-        free(ls->env[i]);
-    free(ls->env);
+    launch_settings_reset_env(ls);
     launch_settings_init(ls);
 }
 
@@ -87,6 +126,9 @@ int launch_settings_apply(const struct launch_settings *ls)
     }
     if (ls->working_dir && chdir(ls->working_dir) != 0)
         return errno;
+    for (size_t i = 0; i < ls->unset_count; i++)
+        if (unsetenv(ls->unset[i]) != 0)
+            return errno;
     for (size_t i = 0; i < ls->env_count; i++)
         if (putenv(ls->env[i]) != 0)
             return errno;

@@ -99,17 +99,13 @@ void target_free_process(struct target *t, struct process *p)
 static struct process *launch_argv(struct target *t, char *const argv[], const char *program, int extra_execs,
                                    char *err, size_t errlen);
 
-/* Appends WORD to CMD (of size LEN) for the shell: quoted so that it stays
- * one word, or as it is. False if it does not fit. */
-static bool append_word(char *cmd, size_t len, const char *word, bool quote)
+/* Appends WORD to CMD (of size LEN) for the shell, quoted so that it stays
+ * one word. False if it does not fit. */
+static bool append_word(char *cmd, size_t len, const char *word)
 {
     size_t n = strlen(cmd);
     if (n && n + 1 < len)
         cmd[n++] = ' ';
-    if (!quote) {
-        int w = snprintf(cmd + n, len - n, "%s", word);
-        return w >= 0 && (size_t)w < len - n;
-    }
     if (n + 2 >= len)
         return false;
     cmd[n++] = '\'';
@@ -142,7 +138,10 @@ static char **startup_argv(const struct target *t, char *const argv[], char **cm
         na++;
     *extra_execs = nw ? 1 : 0;
     *cmd = NULL;
-    if (lo && lo->startup_with_shell) {
+    /* The client's QStartupWithShell wins over the server's option. */
+    bool with_shell = t->settings.startup_with_shell >= 0 ? t->settings.startup_with_shell == 1
+                                                          : lo && lo->startup_with_shell;
+    if (with_shell) {
         size_t len = 64;
         for (size_t i = 0; i < nw; i++)
             len += 4 * strlen(lo->wrapper[i]) + 3;
@@ -159,9 +158,11 @@ static char **startup_argv(const struct target *t, char *const argv[], char **cm
         strcpy(*cmd, "exec");
         bool ok = true;
         for (size_t i = 0; i < nw; i++)
-            ok = ok && append_word(*cmd, len, lo->wrapper[i], true);
+            ok = ok && append_word(*cmd, len, lo->wrapper[i]);
         for (size_t i = 0; i < na; i++)
-            ok = ok && append_word(*cmd, len, argv[i], i == 0 || lo->quote_args);
+            /* Each argument quoted, as gdbserver 13 does with vRun's: the
+             * shell runs the program, it does not re-split or expand. */
+            ok = ok && append_word(*cmd, len, argv[i]);
         out[0] = (char *)(shell && shell[0] == '/' ? shell : "/bin/sh");
         out[1] = (char *)"-c";
         out[2] = *cmd;

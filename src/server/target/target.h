@@ -97,8 +97,6 @@ struct orphan_stop {
 struct launch_options {
     char *const *wrapper;        /* NULL-terminated, or NULL */
     bool startup_with_shell;     /* $SHELL -c "exec PROG ARGS" */
-    bool quote_args;             /* with the shell: keep each argument whole
-                                    (the command line's), not expanded (vRun's) */
     bool disable_randomization;
 };
 
@@ -111,7 +109,10 @@ struct launch_settings {
     char *working_dir;        /* NULL: the server's */
     char **env;               /* NAME=VALUE set on top of the server's environment */
     size_t env_count;
+    char **unset;             /* NAMEs taken out of it (QEnvironmentUnset) */
+    size_t unset_count;
     int disable_aslr;         /* -1: as the launch options say; 0 or 1: the client's choice */
+    int startup_with_shell;   /* -1: as the launch options say; 0 or 1: the client's choice */
 };
 
 #define TARGET_NSIG 65   /* host signals 1..64 */
@@ -144,6 +145,10 @@ bool launch_settings_set_stdio(struct launch_settings *ls, int fd, const char *p
 bool launch_settings_set_working_dir(struct launch_settings *ls, const char *dir);
 /* Sets NAME=VALUE, replacing an earlier value of NAME. */
 bool launch_settings_set_env(struct launch_settings *ls, const char *name_value);
+/* Takes NAME out of the program's environment. */
+bool launch_settings_unset_env(struct launch_settings *ls, const char *name);
+/* Back to the server's own environment (QEnvironmentReset). */
+void launch_settings_reset_env(struct launch_settings *ls);
 void launch_settings_free(struct launch_settings *ls);
 /* Applies LS in a forked child before exec: 0 or the errno that failed. */
 int launch_settings_apply(const struct launch_settings *ls);
