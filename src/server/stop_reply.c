@@ -32,7 +32,7 @@ static int stop_signal(const struct session *s, const struct stop_event *ev)
 static void expedite(struct session *s, struct thread *th, int regno)
 {
     uint8_t val[ARCH_MAX_REG_SIZE];
-    size_t size = arch_reg_size(&s->target, regno);
+    size_t size = arch_reg_size(&s->target, th->proc, regno);
     if (size && arch_read_reg(&s->target, th, regno, val)) {
         reply_printf(s, "%02x:", regno);
         reply_hex(s, val, size);
@@ -65,9 +65,10 @@ void stop_reply_thread(struct session *s, struct thread *th, const struct stop_e
     }
     reply_printf(s, "T%02x", stop_signal(s, ev));
     /* PC, SP and FP: what gdb reads first at every stop to find the frame. */
-    expedite(s, th, ARCH_REG_FP);
-    expedite(s, th, ARCH_REG_SP);
-    expedite(s, th, ARCH_REG_PC);
+    struct arch_frame_regs fr = arch_frame_regs(th->proc);
+    expedite(s, th, fr.fp);
+    expedite(s, th, fr.sp);
+    expedite(s, th, fr.pc);
     char id[48];
     ptid_format(id, sizeof id, th->proc->pid, th->tid, s->client_multiprocess);
     if (!(s->config.disabled & DISABLE_TTHREAD))

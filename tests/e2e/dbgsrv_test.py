@@ -61,12 +61,19 @@ def source_line(prog_source, text):
     raise AssertionError("%r not in %s" % (text, prog_source))
 
 
+def elf_word_size(path):
+    """4 for a 32-bit ELF file PATH, 8 for a 64-bit one."""
+    with open(path, "rb") as f:
+        head = f.read(5)
+    assert head[:4] == b"\x7fELF" and head[4] in (1, 2), "not an ELF file: " + path
+    return 4 if head[4] == 1 else 8
+
+
 def elf_entry(path):
-    """The entry point recorded in the header of the 64-bit ELF file PATH."""
+    """The entry point recorded in the header of the ELF file PATH (32 or 64-bit)."""
     with open(path, "rb") as f:
         head = f.read(32)
-    assert head[:4] == b"\x7fELF" and head[4] == 2, "not a 64-bit ELF file"
-    return struct.unpack_from("<Q", head, 24)[0]
+    return struct.unpack_from("<I" if elf_word_size(path) == 4 else "<Q", head, 24)[0]
 
 
 def free_port():
@@ -831,7 +838,10 @@ class Rsp(RawClient):
             assert raw[:1] in ("m", "l"), raw
             data += raw[1:].encode("latin-1")
             if raw[:1] == "l":
-                return {k: v for k, v in struct.iter_unpack("<QQ", data[:len(data) // 16 * 16])}
+                # Entries are two words of the program's size.
+                fmt = "<II" if elf_word_size(program(self.prog)) == 4 else "<QQ"
+                size = struct.calcsize(fmt)
+                return {k: v for k, v in struct.iter_unpack(fmt, data[:len(data) // size * size])}
 
     def load_base(self):
         """Load address of the PIE program: AT_ENTRY minus the ELF entry."""

@@ -35,8 +35,9 @@ HANDLER(handle_qProcessInfo)
     reply_printf(s, "pid:%x;parent-pid:%x;real-uid:%x;real-gid:%x;effective-uid:%x;effective-gid:%x;",
                  (unsigned)info.pid, (unsigned)info.ppid, (unsigned)info.uid, (unsigned)info.gid,
                  (unsigned)info.euid, (unsigned)info.egid);
-    reply_hex_string(s, "triple", ARCH_TRIPLE, strlen(ARCH_TRIPLE));
-    reply_printf(s, "ostype:linux;endian:little;ptrsize:%d;", ARCH_PTR_SIZE);
+    const char *triple = arch_triple(p);
+    reply_hex_string(s, "triple", triple, strlen(triple));
+    reply_printf(s, "ostype:linux;endian:little;ptrsize:%d;", arch_ptr_size(p));
 }
 
 /* One process in the form of qProcessInfoPID and qfProcessInfo: decimal

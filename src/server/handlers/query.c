@@ -61,8 +61,10 @@ HANDLER(handle_qXfer_features)
         reply_error(s, "no such target description '%s'", annex);
         return;
     }
+    /* The current process's own: gdb reads it again after each launch
+     * and attach, and on switching to a process of another kind. */
     size_t total;
-    const char *xml = arch_target_xml(&s->target, &total);
+    const char *xml = arch_target_xml(&s->target, session_general_process(s), &total);
     xfer_reply_window(s, xml, total, off, want);
 }
 

@@ -59,7 +59,7 @@ HANDLER(handle_read_registers)
     struct thread *th = stopped_thread(s, w);
     if (!th)
         return;
-    size_t size = arch_regs_size(&s->target);
+    size_t size = arch_regs_size(&s->target, th->proc);
     uint8_t *buf = malloc(size);
     if (buf && arch_read_all(&s->target, th, buf))
         reply_hex(s, buf, size);
@@ -74,7 +74,7 @@ HANDLER(handle_write_registers)
     struct thread *th = stopped_thread(s, w);
     if (!th)
         return;
-    size_t size = arch_regs_size(&s->target);
+    size_t size = arch_regs_size(&s->target, th->proc);
     uint8_t *buf = malloc(size);
     if (!buf || len != 2 * size || !hex_decode(buf, args, size))
         reply_error(s, "malformed G packet (expected %zu hex digits)", 2 * size);
@@ -98,7 +98,7 @@ HANDLER(handle_read_register)
     if (!th)
         return;
     uint8_t val[ARCH_MAX_REG_SIZE];
-    size_t size = arch_reg_size(&s->target, regno > 1000 ? -1 : (int)regno);
+    size_t size = arch_reg_size(&s->target, th->proc, regno > 1000 ? -1 : (int)regno);
     if (!size)
         reply_error(s, "no register %llu", (unsigned long long)regno);
     else if (!arch_read_reg(&s->target, th, (int)regno, val))
@@ -121,7 +121,7 @@ HANDLER(handle_write_register)
     if (!th)
         return;
     uint8_t val[ARCH_MAX_REG_SIZE];
-    size_t size = arch_reg_size(&s->target, regno > 1000 ? -1 : (int)regno);
+    size_t size = arch_reg_size(&s->target, th->proc, regno > 1000 ? -1 : (int)regno);
     size_t digits = (size_t)(args + len - p);
     if (!size)
         reply_error(s, "no register %llu", (unsigned long long)regno);

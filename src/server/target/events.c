@@ -133,6 +133,7 @@ static void handle_exec(struct target *t, struct thread *th)
     debug_regs_reset(p);   /* the kernel cleared the registers too */
     arch_regcache_invalidate(th);
     process_open_memory(p);
+    arch_detect_abi(p, th->tid);   /* a 64-bit program may exec a 32-bit one */
     log_info("process %d executed a new program", (int)p->pid);
     record(t, th, STOP_SIGNAL, SIGTRAP);
 }

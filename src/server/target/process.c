@@ -324,6 +324,12 @@ static struct process *launch_argv(struct target *t, char *const argv[], const c
     th->last = (struct stop_event){.kind = STOP_SIGNAL, .signo = SIGTRAP};
     if (!t->xsave_len)
         arch_probe(t, pid);
+    if (!arch_detect_abi(p, pid)) {
+        /* Without knowing its mode its registers would be misread. */
+        snprintf(err, errlen, "cannot read the registers of '%s'", program);
+        target_kill(t, p);
+        return NULL;
+    }
     log_info("launched %s: pid %d", program, (int)pid);
     return p;
 }
@@ -501,6 +507,11 @@ struct process *target_attach(struct target *t, pid_t pid, char *err, size_t err
         p->threads->last = (struct stop_event){.kind = STOP_ATTACHED, .signo = SIGSTOP};
     if (!t->xsave_len)
         arch_probe(t, pid);
+    if (!arch_detect_abi(p, p->threads->tid)) {
+        target_detach(t, p);
+        snprintf(err, errlen, "cannot read the registers of process %d", (int)pid);
+        return NULL;
+    }
     log_info("attached to pid %d (%zu threads)", (int)pid, process_thread_count(p));
     return p;
 }

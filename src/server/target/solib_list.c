@@ -11,65 +11,130 @@
 #define MAX_LIBRARIES 65536
 #define MAX_DYNAMIC 4096
 
-/* struct r_debug and struct link_map (glibc, LP64). */
-#define R_DEBUG_MAP 8
-#define LM_ADDR 0
-#define LM_NAME 8
-#define LM_LD 16
-#define LM_NEXT 24
+/* Where the fields are in struct r_debug and struct link_map (glibc), and
+ * how big the auxv entries, program headers and dynamic entries are: LP64
+ * for x86-64 programs, ILP32 for i386 ones. */
+struct layout {
+    unsigned word;             /* pointer size */
+    unsigned r_debug_map;      /* r_debug.r_map, after the int r_version */
+    unsigned lm_addr, lm_name, lm_ld, lm_next;
+    unsigned phdr_size;        /* Elf64_Phdr or Elf32_Phdr */
+};
 
-static bool read_u64(struct process *p, uint64_t addr, uint64_t *v)
+static const struct layout lp64 = {8, 8, 0, 8, 16, 24, sizeof(Elf64_Phdr)};
+static const struct layout ilp32 = {4, 4, 0, 4, 8, 12, sizeof(Elf32_Phdr)};
+
+static const struct layout *layout_of(const struct process *p)
 {
-    return process_read_memory(p, addr, (uint8_t *)v, 8) == 8;
+    return p->abi == ABI_I386 ? &ilp32 : &lp64;
 }
 
-static bool read_auxv(pid_t pid, uint64_t *phdr, uint64_t *phnum)
+/* A pointer-sized little-endian word of the process. */
+static bool read_word(struct process *p, const struct layout *l, uint64_t addr, uint64_t *v)
+{
+    uint8_t b[8] = {0};
+    if (process_read_memory(p, addr, b, l->word) != l->word)
+        return false;
+    *v = 0;
+    for (unsigned i = l->word; i-- > 0;)
+        *v = *v << 8 | b[i];
+    return true;
+}
+
+/* Word I of a buffer of words of the process's size. */
+static uint64_t word_at(const struct layout *l, const uint8_t *buf, size_t i)
+{
+    if (l->word == 4) {
+        uint32_t v;
+        memcpy(&v, buf + 4 * i, 4);
+        return v;
+    }
+    uint64_t v;
+    memcpy(&v, buf + 8 * i, 8);
+    return v;
+}
+
+static bool read_auxv(pid_t pid, const struct layout *l, uint64_t *phdr, uint64_t *phnum)
 {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/auxv", (int)pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return false;
-    uint64_t av[2 * 128];
+    uint8_t av[16 * 128];
     ssize_t n = read(fd, av, sizeof av);
     close(fd);
     *phdr = *phnum = 0;
-    for (ssize_t i = 0; i + 1 < n / 8; i += 2) {
-        if (av[i] == AT_PHDR)
-            *phdr = av[i + 1];
-        else if (av[i] == AT_PHNUM)
-            *phnum = av[i + 1];
+    /* Entries are two words: 16 bytes for LP64, 8 for ILP32. */
+    size_t words = n > 0 ? (size_t)n / l->word : 0;
+    for (size_t i = 0; i + 1 < words; i += 2) {
+        uint64_t type = word_at(l, av, i), val = word_at(l, av, i + 1);
+        if (type == AT_NULL)
+            break;
+        if (type == AT_PHDR)
+            *phdr = val;
+        else if (type == AT_PHNUM)
+            *phnum = val;
     }
     return *phdr && *phnum && *phnum < 256;
+}
+
+/* The type and address of program header I of a table in BUF. */
+static void phdr_at(const struct layout *l, const uint8_t *buf, size_t i, uint32_t *type, uint64_t *vaddr)
+{
+    if (l->word == 4) {
+        Elf32_Phdr ph;
+        memcpy(&ph, buf + i * sizeof ph, sizeof ph);
+        *type = ph.p_type;
+        *vaddr = ph.p_vaddr;
+    } else {
+        Elf64_Phdr ph;
+        memcpy(&ph, buf + i * sizeof ph, sizeof ph);
+        *type = ph.p_type;
+        *vaddr = ph.p_vaddr;
+    }
 }
 
 /* DT_DEBUG's value in the program's dynamic section, in memory. */
 uint64_t solib_r_debug(struct process *p)
 {
+    const struct layout *l = layout_of(p);
     uint64_t phdr, phnum;
-    if (!read_auxv(p->pid, &phdr, &phnum))
+    if (!read_auxv(p->pid, l, &phdr, &phnum))
         return 0;
-    Elf64_Phdr ph[256];
-    if (process_read_memory(p, phdr, (uint8_t *)ph, phnum * sizeof ph[0]) != phnum * sizeof ph[0])
+    uint8_t ph[256 * sizeof(Elf64_Phdr)];
+    size_t table = phnum * l->phdr_size;
+    if (process_read_memory(p, phdr, ph, table) != table)
         return 0;
     /* The load bias: where the program headers are, less where the
-     * program says they are (0 for a program that is not PIE). */
+     * program says they are (0 for a program that is not PIE). Addresses
+     * wrap at the word size. */
+    uint64_t mask = l->word == 4 ? 0xffffffffu : UINT64_MAX;
     uint64_t bias = 0, dynamic = 0;
-    for (size_t i = 0; i < phnum; i++)
-        if (ph[i].p_type == PT_PHDR)
-            bias = phdr - ph[i].p_vaddr;
-    for (size_t i = 0; i < phnum; i++)
-        if (ph[i].p_type == PT_DYNAMIC)
-            dynamic = ph[i].p_vaddr + bias;
+    for (size_t i = 0; i < phnum; i++) {
+        uint32_t type;
+        uint64_t vaddr;
+        phdr_at(l, ph, i, &type, &vaddr);
+        if (type == PT_PHDR)
+            bias = (phdr - vaddr) & mask;
+    }
+    for (size_t i = 0; i < phnum; i++) {
+        uint32_t type;
+        uint64_t vaddr;
+        phdr_at(l, ph, i, &type, &vaddr);
+        if (type == PT_DYNAMIC)
+            dynamic = (vaddr + bias) & mask;
+    }
     if (!dynamic)
         return 0;   /* a static program */
+    /* Dynamic entries are a tag and a value, each a word. */
     for (size_t i = 0; i < MAX_DYNAMIC; i++) {
-        Elf64_Dyn d;
-        if (process_read_memory(p, dynamic + i * sizeof d, (uint8_t *)&d, sizeof d) != sizeof d ||
-            d.d_tag == DT_NULL)
+        uint64_t tag, val;
+        uint64_t at = dynamic + i * 2 * l->word;
+        if (!read_word(p, l, at, &tag) || !read_word(p, l, at + l->word, &val) || tag == DT_NULL)
             return 0;
-        if (d.d_tag == DT_DEBUG)
-            return d.d_un.d_ptr;
+        if (tag == DT_DEBUG)
+            return val;
     }
     return 0;
 }
@@ -96,26 +161,27 @@ static void read_name(struct process *p, uint64_t addr, char *out, size_t len)
 bool solib_each(struct process *p, uint64_t start, uint64_t *main_lm,
                 bool (*fn)(const struct solib *lib, void *ctx), void *ctx)
 {
+    const struct layout *l = layout_of(p);
     *main_lm = 0;
     uint64_t lm = start;
     if (!lm) {
         uint64_t r_debug = solib_r_debug(p);
         if (!r_debug)
             return true;   /* nothing loaded yet (or a static program): an empty list */
-        if (!read_u64(p, r_debug + R_DEBUG_MAP, &lm))
+        if (!read_word(p, l, r_debug + l->r_debug_map, &lm))
             return false;
         /* The first entry is the program itself. */
         *main_lm = lm;
         uint64_t next;
-        if (lm && !read_u64(p, lm + LM_NEXT, &next))
+        if (lm && !read_word(p, l, lm + l->lm_next, &next))
             return false;
         lm = lm ? next : 0;
     }
     static struct solib lib;
     for (size_t count = 0; lm && count < MAX_LIBRARIES; count++) {
         uint64_t name, next;
-        if (!read_u64(p, lm + LM_ADDR, &lib.l_addr) || !read_u64(p, lm + LM_NAME, &name) ||
-            !read_u64(p, lm + LM_LD, &lib.l_ld) || !read_u64(p, lm + LM_NEXT, &next))
+        if (!read_word(p, l, lm + l->lm_addr, &lib.l_addr) || !read_word(p, l, lm + l->lm_name, &name) ||
+            !read_word(p, l, lm + l->lm_ld, &lib.l_ld) || !read_word(p, l, lm + l->lm_next, &next))
             return false;
         lib.lm = lm;
         read_name(p, name, lib.name, sizeof lib.name);

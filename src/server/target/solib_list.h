@@ -2,7 +2,8 @@
  * the r_debug structure (found through DT_DEBUG in the program's dynamic
  * section) and its chain of link_map entries, read from the process's
  * memory. What qXfer:libraries-svr4 reports, so that gdb needs no reads of
- * its own to follow library loads. x86-64 (LP64) layouts. */
+ * its own to follow library loads. The layouts are the process's own: LP64 for x86-64
+ * programs, ILP32 for i386 ones. */
 #ifndef DBGSRV_SOLIB_LIST_H
 #define DBGSRV_SOLIB_LIST_H
 

@@ -69,8 +69,18 @@ struct sw_breakpoint {
     struct sw_breakpoint *next;
 };
 
+/* The instruction set a process runs, which decides its register set
+ * (arch.h) and the layouts of its data (pointers, the dynamic linker's
+ * lists). A 64-bit program may exec a 32-bit one: it is found again after
+ * launch, attach and exec. */
+enum process_abi {
+    ABI_X86_64,
+    ABI_I386,    /* a 32-bit program (compatibility mode) */
+};
+
 struct process {
     pid_t pid;
+    enum process_abi abi;
     bool attached;           /* vAttach'ed (detach at end) vs launched (kill at end) */
     int mem_fd;              /* /proc/PID/mem, opened once */
     bool exit_pending;       /* exited; the W/X report is still owed */
