@@ -262,6 +262,12 @@ static struct process *launch_argv(struct target *t, char *const argv[], const c
             if (null >= 0)
                 dup2(null, STDIN_FILENO);
             dup2(STDERR_FILENO, STDOUT_FILENO);
+            /* gdbserver says so on stderr (tools wait for it). */
+            if (t->launch) {
+                static const char said[] = "stdin/stdout redirected\n";
+                ssize_t w = write(STDERR_FILENO, said, sizeof said - 1);
+                (void)w;
+            }
         }
         if (t->launch && t->launch->disable_randomization)
             personality((unsigned long)personality(0xffffffff) | ADDR_NO_RANDOMIZE);
