@@ -10,7 +10,7 @@ static const char *const own_only[] = {"-t", "-c", "-cs", "-pc", "-x", "--no-rem
 static const char *const gdbserver_only[] = {
     "--multi", "--once", "--attach", "--wrapper", "--debug", "--remote-debug", "--debug-file",
     "--debug-format", "--disable-packet", "--startup-with-shell", "--no-startup-with-shell",
-    "--disable-randomization", "--no-disable-randomization", "--event-loop-debug",
+    "--disable-randomization", "--no-disable-randomization", "--event-loop-debug", "--selftest",
 };
 
 static bool option_is(const char *arg, const char *name)
@@ -214,15 +214,15 @@ static bool raise_level(struct gdbserver_options *o, enum log_level l)
     return true;
 }
 
-bool gdbserver_cli_parse(int argc, char **argv, struct gdbserver_options *o, bool *help, bool *version, char *err,
-                         size_t errlen)
+bool gdbserver_cli_parse(int argc, char **argv, struct gdbserver_options *o, bool *help, bool *version,
+                         bool *selftest, char *err, size_t errlen)
 {
     memset(o, 0, sizeof *o);
     o->startup_with_shell = true;
     o->disable_randomization = true;
     o->level = LOG_WARN;   /* gdbserver's stderr carries its messages, not a log */
     o->timestamps = true;
-    *help = *version = false;
+    *help = *version = *selftest = false;
     bool attach = false;
     const char *comm = NULL;
     int i = 1;
@@ -238,6 +238,12 @@ bool gdbserver_cli_parse(int argc, char **argv, struct gdbserver_options *o, boo
             return true;
         } else if (strcmp(a, "--version") == 0) {
             *version = true;
+            return true;
+        } else if (option_is(a, "--selftest")) {
+            /* gdbserver's own unit tests: dbgsrv has none of them (its
+             * tests are its repository's); say so as a gdbserver built
+             * without them does. */
+            *selftest = true;
             return true;
         } else if (strcmp(a, "--multi") == 0) {
             o->multi = true;
@@ -308,6 +314,12 @@ bool gdbserver_cli_parse(int argc, char **argv, struct gdbserver_options *o, boo
     comm = argv[i++];
     if (!gdbserver_comm_parse(comm, o->insecure, &o->spec, err, errlen))
         return false;
+    /* gdbserver still takes the older order "COMM --attach PID" (gdb's
+     * testsuite uses it). */
+    if (i < argc && strcmp(argv[i], "--attach") == 0) {
+        attach = true;
+        i++;
+    }
     if (attach && o->multi) {
         snprintf(err, errlen, "--attach and --multi do not go together");
         return false;

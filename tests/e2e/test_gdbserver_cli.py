@@ -227,6 +227,24 @@ class GdbServerCliTest(TestCase):
         wait_for(lambda: tracer_pid(spin.pid) == 0, what="detached")
         self.assertIn(proc_state(spin.pid), ("R", "S"))
 
+    def test_attach_after_comm(self):
+        """gdbserver's older order, COMM --attach PID, which gdb's testsuite
+        uses (gdb.server/attach-flag.exp: "--once localhost:PORT --attach PID")."""
+        spin = self.start_program("spin")
+        g = self.gs("--once", "127.0.0.1:0", "--attach", str(spin.pid))
+        self.assertEqual(g.messages()[0], "Attached; pid = %d" % spin.pid)
+        out = gdb_batch(["detach"], program("spin"), port=g.port)
+        self.assertIn("(process %d) detached" % spin.pid, out)
+        self.assertEqual(g.wait(), 0)
+        wait_for(lambda: tracer_pid(spin.pid) == 0, what="detached")
+
+    def test_selftest(self):
+        """gdb.server/unittest.exp runs "gdbserver --selftest": dbgsrv has
+        none of gdbserver's unit tests and says so as gdbserver does."""
+        p = subprocess.run([DBGSRV, "--selftest"], capture_output=True, text=True, timeout=20,
+                           stdin=subprocess.DEVNULL)
+        self.assertEqual((p.returncode, p.stdout), (0, "Selftests have been disabled for this build.\n"))
+
     def test_attach_failure(self):
         p = subprocess.run([DBGSRV, "--attach", ":0", "2147483646"], capture_output=True, text=True, timeout=20)
         self.assertEqual(p.returncode, 1)
@@ -322,14 +340,37 @@ class GdbServerCliTest(TestCase):
                          "monitor set debug 2", "monitor set debug-format sideways",
                          "monitor set remote-debug 0", "monitor set debug-file", "monitor exit"],
                         extended=True, port=g.port)
-        for text in ("exit", "set remote-debug 0|1", "Debug output enabled.", "Remote protocol debug output enabled.",
-                     "Log lines carry no time.", "Debug output now goes to %s." % log, "use 0 or 1",
-                     "unknown debug-format option", "Remote protocol debug output disabled.",
+        for text in ("exit", "set remote-debug <0|1>", "Debug output enabled.", "Protocol debug output enabled.",
+                     "All extra debug format options disabled.", "Debug output now goes to %s." % log, "use 0 or 1",
+                     'Unknown debug-format argument: "sideways"', "Protocol debug output disabled.",
                      "Debug output now goes to standard error."):
             self.assertIn(text, out)
         self.assertEqual(g.wait(), 0)
         with open(log) as f:
             self.assertIn("<- qRcmd", f.read())
+
+    def test_monitor_messages_are_gdbserver_s(self):
+        """The words gdb's testsuite (gdb.server/server-mon.exp) expects."""
+        hello = program("hello")
+        g = self.gs("--once", "127.0.0.1:0", hello)
+        out = gdb_batch(["monitor help", "monitor", "monitor set remote-debug 1", "monitor set remote-debug 0",
+                         "monitor set debug-format all", "monitor set debug-format timestamp,none", "kill"],
+                        hello, port=g.port)
+        self.assertIn("The following monitor commands are supported:", out)
+        self.assertRegex(out, r"Unknown monitor command.*\n(.*\n)*.*Protocol error with Rcmd")
+        for text in ("Protocol debug output enabled.", "Protocol debug output disabled.",
+                     "All extra debug format options enabled.",
+                     "Timestamps will be added to debug output.\nAll extra debug format options disabled."):
+            self.assertIn(text, out)
+        g.wait()
+
+    def test_non_existing_program_on_stdio(self):
+        """gdb.server/non-existing-program.exp: the messages, in order, then the end."""
+        p = subprocess.run([DBGSRV, "stdio", "non-existing-program"], capture_output=True, text=True, timeout=20,
+                           stdin=subprocess.DEVNULL)
+        self.assertEqual(p.returncode, 1)
+        self.assertRegex(p.stderr, r"^stdin/stdout redirected\n(.*\n)*.*exec: non-existing-program: not found\n"
+                                   r"During startup program exited with code 127\.\nExiting\n$")
 
     def test_disable_packet(self):
         hello = program("hello")
@@ -355,6 +396,7 @@ class GdbServerCliTest(TestCase):
         self.assertIn("exited with code 07", out)
         self.assertIn("Child exited with status 7", out)
         self.assertIn("arg2=x", out)                        # the program writes to stderr here
+        self.assertIn("stdin/stdout redirected\n", out)     # and says so first, as gdbserver
         p = subprocess.run([GDB, "-nx", "-batch", "-ex", "target extended-remote | %s --multi stdio" % DBGSRV,
                             "-ex", "set remote exec-file " + hello, "-ex", "run 9", hello],
                            capture_output=True, text=True, timeout=60)
