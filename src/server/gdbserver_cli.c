@@ -312,6 +312,7 @@ bool gdbserver_cli_parse(int argc, char **argv, struct gdbserver_options *o, boo
         return false;
     }
     comm = argv[i++];
+    o->comm = comm;
     if (!gdbserver_comm_parse(comm, o->insecure, &o->spec, err, errlen))
         return false;
     /* gdbserver still takes the older order "COMM --attach PID" (gdb's

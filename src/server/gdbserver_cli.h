@@ -32,6 +32,7 @@ enum gdbserver_mode { GDBSERVER_PROGRAM, GDBSERVER_ATTACH, GDBSERVER_MULTI };
 
 struct gdbserver_options {
     enum gdbserver_mode mode;
+    const char *comm;             /* COMM as given */
     struct transport_spec spec;   /* COMM as a transport */
     bool multi, once, insecure;
     char **program;               /* PROG ARGS... (NULL-terminated, in argv) */

@@ -147,8 +147,11 @@ int gdbserver_mode_run(struct gdbserver_options *o)
 
     struct transport_server server;
     if (!transport_server_open(&server, &o->spec, o->insecure, err, sizeof err)) {
+        const char *reason = strstr(err, "': ");
         if (strstr(err, "already in use"))
             fprintf(stderr, "Can't bind address: Address already in use.\nExiting\n");
+        else if (strncmp(err, "cannot resolve", 14) == 0 && reason)   /* gdbserver's words */
+            fprintf(stderr, "%s: cannot resolve name: %s\nExiting\n", o->comm, reason + 3);
         else
             fprintf(stderr, "dbgsrv: %s\nExiting\n", err);
         return 1;

@@ -465,6 +465,14 @@ class GdbServerCliTest(TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertTrue(p.stderr.endswith("Can't bind address: Address already in use.\nExiting\n"), p.stderr)
 
+    def test_host_that_does_not_resolve(self):
+        """gdbserver's words, which gdb.server/server-connect.exp waits for.
+        (A name with an empty label: refused without asking any resolver.)"""
+        p = subprocess.run([DBGSRV, "--once", "bad..name:1234", program("spin")], capture_output=True, text=True,
+                           timeout=20, stdin=subprocess.DEVNULL)
+        self.assertEqual(p.returncode, 1)
+        self.assertRegex(p.stderr, r"(?m)^bad\.\.name:1234: cannot resolve name: .+\nExiting\n$")
+
     def test_bad_command_lines(self):
         self.assertIn("unexpected argument ':1234' (with -t, a program is started with -c; or use gdbserver's "
                       "syntax", self.usage_error("-t", "tcp:port=0", ":1234", "prog"))
