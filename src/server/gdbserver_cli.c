@@ -113,7 +113,8 @@ bool gdbserver_comm_parse(const char *comm, bool insecure, struct transport_spec
     } else if (strncmp(rest, "tcp6:", 5) == 0) {
         rest += 5;
         spec->ipversion = 6;
-    } else if (strncmp(rest, "udp", 3) == 0) {
+    } else if (strncmp(rest, "udp:", 4) == 0 || strncmp(rest, "udp4:", 5) == 0 || strncmp(rest, "udp6:", 5) == 0) {
+        /* (Other words before a colon are a host name, as in gdbserver.) */
         snprintf(err, errlen, "'%s': UDP is not a transport for the remote protocol (use tcp)", comm);
         return false;
     }

@@ -472,6 +472,11 @@ class GdbServerCliTest(TestCase):
                            timeout=20, stdin=subprocess.DEVNULL)
         self.assertEqual(p.returncode, 1)
         self.assertRegex(p.stderr, r"(?m)^bad\.\.name:1234: cannot resolve name: .+\nExiting\n$")
+        # A word that only starts as "udp" is a host name too (server-connect.exp's udp123:::PORT).
+        p = subprocess.run([DBGSRV, "--once", "udp123..x:1234", program("spin")], capture_output=True, text=True,
+                           timeout=20, stdin=subprocess.DEVNULL)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("udp123..x:1234: cannot resolve name: ", p.stderr)
 
     def test_bad_command_lines(self):
         self.assertIn("unexpected argument ':1234' (with -t, a program is started with -c; or use gdbserver's "
