@@ -158,7 +158,7 @@ int gdbserver_mode_run(struct gdbserver_options *o)
     }
     struct session_table *table = session_table_create();
     struct listener_options lo = {.table = table, .once = o->once, .gdbserver_messages = true,
-                                  .end_with_first = !o->multi, .first_sock = -1};
+                                  .end_with_first = !o->multi, .first_sock = -1, .hup_stops = true};
     if (has_debuggee(o)) {
         int sv[2], ready[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0 || pipe2(ready, O_CLOEXEC) != 0) {

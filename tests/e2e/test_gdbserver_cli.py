@@ -465,6 +465,15 @@ class GdbServerCliTest(TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertTrue(p.stderr.endswith("Can't bind address: Address already in use.\nExiting\n"), p.stderr)
 
+    def test_sighup_ends_the_server(self):
+        """gdbserver dies with its terminal: gdb's testsuite ends a --multi
+        server by closing its pty (SIGHUP). The program it created goes too."""
+        g = self.gs("--multi", "127.0.0.1:0", program("spin"))
+        pid = int(re.match(r"Process .* created; pid = (\d+)$", g.messages()[0]).group(1))
+        os.kill(g.proc.pid, signal.SIGHUP)
+        g.wait()
+        wait_for(lambda: proc_state(pid) in (None, "Z"), what="program gone")
+
     def test_host_that_does_not_resolve(self):
         """gdbserver's words, which gdb.server/server-connect.exp waits for.
         (A name with an empty label: refused without asking any resolver.)"""
