@@ -121,6 +121,31 @@ dbgsrv_built=$DBGSRV
 DBGSRV=$RESULTS_DIR/bin/dbgsrv
 export DBGSRV
 
+# Processes this run left behind: servers the testsuite did not end, and
+# programs that escaped them (e.g. children of fork tests that a server
+# without fork events never saw). Only ours: a program built under DIR, a
+# server whose command line names DIR, or our copy of dbgsrv.
+leftovers() {   # DIR SERVER
+    local dir=$1 server=$2 p exe cmd found=()
+    for p in /proc/[0-9]*; do
+        p=${p#/proc/}
+        [ "$p" != $$ ] || continue
+        exe=$(readlink "/proc/$p/exe" 2>/dev/null) || continue
+        cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) || continue
+        if [[ "$exe" == "$dir"/* ]] || { [ "$server" = "$DBGSRV" ] && [ "$exe" = "$DBGSRV" ]; } ||
+            { [ "$exe" = "$server" ] && [[ "$cmd" == *"$dir"/* ]]; }; then
+            found+=("$p")
+        fi
+    done
+    if [ ${#found[@]} -gt 0 ]; then
+        say "$(basename "$dir"): ending ${#found[@]} leftover process(es): ${found[*]}"
+        echo "leftover processes: ${found[*]}" >>"$dir/runtest.out"
+        kill -TERM "${found[@]}" 2>/dev/null || true
+        sleep 2
+        kill -KILL "${found[@]}" 2>/dev/null || true
+    fi
+}
+
 # One runtest in a directory of its own (the testsuite builds its programs
 # under the current directory, so two runs must not share one).
 run_board() {   # BOARD SERVER
@@ -134,6 +159,7 @@ run_board() {   # BOARD SERVER
         runtest --tool gdb --srcdir "$src" --outdir "$dir" GDB="$GDB" GDBSERVER="$server" \
             --target_board="$board" $RUNTESTFLAGS "${tests[@]}" >"$dir/runtest.out" 2>&1 || true
     )
+    leftovers "$dir" "$server"
     # The programs, core files and temporaries are big; the logs stay.
     rm -rf "$dir/outputs" "$dir/temp"
     say "$board done: $(grep -c '^PASS' "$dir/gdb.sum" || true) passes"
