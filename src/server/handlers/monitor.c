@@ -37,7 +37,9 @@ static void monitor_help(struct session *s)
                       "                          debug or trace\n");
 }
 
-static void monitor_endpsrv(struct session *s)
+/* QUIET: gdbserver's "exit", which says nothing (gdb's testsuite expects
+ * no output from it). */
+static void monitor_endpsrv(struct session *s, bool quiet)
 {
     if (s->config.no_remote_end) {
         log_warn("end of the process server requested by %s: refused (--no-remote-end)", s->peer);
@@ -45,7 +47,8 @@ static void monitor_endpsrv(struct session *s)
         return;
     }
     log_warn("end of the process server requested by %s", s->peer);
-    session_output(s, "ending the process server\n");
+    if (!quiet)
+        session_output(s, "ending the process server\n");
     pid_t server = s->config.server_pid;
     /* The listener (or serial-line parent) ends every session, this one
      * included; a session that is the server itself just ends. */
@@ -170,7 +173,7 @@ HANDLER(handle_monitor)
     } else if (strcmp(cmd, "sessions") == 0) {
         monitor_sessions(s);
     } else if (strcmp(cmd, "endpsrv") == 0) {
-        monitor_endpsrv(s);
+        monitor_endpsrv(s, false);
     } else if (sscanf(cmd, "set log-level %15s", level) == 1) {
         enum log_level l;
         if (log_level_parse(level, &l)) {
@@ -180,7 +183,7 @@ HANDLER(handle_monitor)
             session_output(s, "unknown log level (use error, warn, info, debug or trace)\n");
         }
     } else if (strcmp(cmd, "exit") == 0) {
-        monitor_endpsrv(s);
+        monitor_endpsrv(s, true);
     } else if (strncmp(cmd, "set ", 4) == 0 && monitor_gdbserver_set(s, cmd + 4)) {
         /* answered */
     } else {
