@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Options only dbgsrv's own syntax has, and only gdbserver's has. Shared
  * ones (--help, --version, -v, --log-level, --insecure) decide nothing. */
@@ -215,6 +218,23 @@ static bool raise_level(struct gdbserver_options *o, enum log_level l)
     return true;
 }
 
+/* As gdbserver: a program named without a directory that is a file in the
+ * current directory is that file, by its absolute name (else it is looked
+ * for in $PATH). */
+static void absolute_if_here(char **prog)
+{
+    struct stat st;
+    char cwd[PATH_MAX];
+    if (strchr(*prog, '/') || stat(*prog, &st) != 0 || !S_ISREG(st.st_mode) || !getcwd(cwd, sizeof cwd))
+        return;
+    size_t n = strlen(cwd) + 1 + strlen(*prog) + 1;
+    char *abs = malloc(n);
+    if (!abs)
+        return;
+    snprintf(abs, n, "%s/%s", cwd, *prog);
+    *prog = abs;   /* lives as long as the server */
+}
+
 bool gdbserver_cli_parse(int argc, char **argv, struct gdbserver_options *o, bool *help, bool *version,
                          bool *selftest, char *err, size_t errlen)
 {
@@ -338,6 +358,7 @@ bool gdbserver_cli_parse(int argc, char **argv, struct gdbserver_options *o, boo
     } else if (i < argc) {
         o->mode = GDBSERVER_PROGRAM;
         o->program = argv + i;
+        absolute_if_here(&o->program[0]);
     } else if (o->multi) {
         o->mode = GDBSERVER_MULTI;
     } else {

@@ -21,9 +21,10 @@ class GdbServerProcess:
     """dbgsrv started with a gdbserver command line. stderr is collected line
     by line (gdbserver's messages); stdout is the debuggee's."""
 
-    def __init__(self, args, env=None, wait_listening=True):
+    def __init__(self, args, env=None, wait_listening=True, cwd=None):
         self.proc = subprocess.Popen([DBGSRV] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     stdin=subprocess.DEVNULL, text=True, env=env, start_new_session=True)
+                                     stdin=subprocess.DEVNULL, text=True, env=env, start_new_session=True,
+                                     cwd=cwd)
         self.lines = []
         self.out = []
         self.cond = threading.Condition()
@@ -153,6 +154,16 @@ class GdbServerCliTest(TestCase):
         self.assertEqual(msgs[3:], ["", "Child exited with status 3"])
         self.assertIn("arg2=two words", g.stdout())     # arguments stay whole through the shell
 
+    def test_program_in_the_current_directory(self):
+        """gdb.server/abspath.exp: PROG without a directory that is a file
+        here is that file (by its absolute name), not a search of $PATH."""
+        hello = program("hello")
+        g = self.gs("--once", "127.0.0.1:0", os.path.basename(hello), "4", cwd=os.path.dirname(hello))
+        self.assertEqual(g.messages()[0].split(";")[0], "Process %s created" % hello)
+        out = gdb_batch(["continue"], hello, port=g.port)
+        self.assertIn("exited with code 04", out)
+        self.assertEqual(g.wait(), 0)
+
     def test_server_ends_with_its_program_without_once(self):
         hello = program("hello")
         g = self.gs("127.0.0.1:0", hello, "0")
@@ -261,6 +272,8 @@ class GdbServerCliTest(TestCase):
         self.assertIsNone(g.proc.poll())          # --multi: it serves on
         out = gdb_batch(["monitor exit"], extended=True, port=g.port)
         self.assertEqual(g.wait(), 0)
+        # Silent, as gdbserver's (gdb.server/ext-run.exp: gdb_test_no_output "monitor exit").
+        self.assertNotIn("ending the process server", out)
 
     def test_multi_with_a_program_serves_on_after_it(self):
         hello = program("hello")
