@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "handlers/handlers.h"
 #include "listener.h"
 #include "log.h"
 #include "registration.h"
@@ -41,6 +42,7 @@ static bool make_debuggee(struct session *s, const struct gdbserver_options *o)
             return false;
         }
         fprintf(stderr, "Process %s created; pid = %d\n", o->program[0], (int)p->pid);
+        session_remember_run(s, o->program);
     }
     fflush(stderr);
     return true;

@@ -43,6 +43,7 @@ static const struct packet_entry table[] = {
     {"vKill;", MATCH_PREFIX, handle_vKill, NULL, false},
     {"D", MATCH_PREFIX, handle_detach, NULL, false},
     {"k", MATCH_EXACT, handle_kill, NULL, false},
+    {"R", MATCH_PREFIX, handle_restart, NULL, false},
     {"?", MATCH_EXACT, handle_status_query, NULL, false},
     /* Run control */
     {"vCont?", MATCH_EXACT, handle_vCont_query, "vContSupported+", false},

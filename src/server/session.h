@@ -63,6 +63,7 @@ struct session {
     struct ptid cont;         /* Hc: thread for legacy c/s */
     pid_t last_stop_tid;      /* thread of the last stop reply */
     char *last_program;       /* for vRun with no file name */
+    char **last_run;          /* the last program run and its arguments (for 'R') */
     struct buffer osdata;     /* the qXfer:osdata document being read */
     char osdata_annex[32];    /* ... and its type */
     struct target target;

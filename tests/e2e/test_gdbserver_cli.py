@@ -275,6 +275,18 @@ class GdbServerCliTest(TestCase):
         # Silent, as gdbserver's (gdb.server/ext-run.exp: gdb_test_no_output "monitor exit").
         self.assertNotIn("ending the process server", out)
 
+    def test_restart_packet(self):
+        """gdb.server/ext-restart.exp: with vRun off gdb restarts with 'R',
+        which runs the last program again with its arguments."""
+        hello = program("hello")
+        g = self.gs("--once", "--multi", "127.0.0.1:0")
+        out = gdb_batch(["set remote exec-file " + hello, "break add", "run 5", "set remote run-packet off",
+                         "set remote exec-file", "set args", "run", "delete", "continue", "monitor exit"],
+                        hello, extended=True, port=g.port)
+        self.assertEqual(out.count("Breakpoint 1, add"), 2, out)
+        self.assertIn("exited with code 05", out)
+        self.assertEqual(g.wait(), 0)
+
     def test_multi_with_a_program_serves_on_after_it(self):
         hello = program("hello")
         g = self.gs("--multi", "127.0.0.1:0", hello, "1")
