@@ -215,8 +215,8 @@ HANDLER(handle_kill)
  * reply (gdb asks '?' next). Outside extended mode: not supported. */
 HANDLER(handle_restart)
 {
-    (void)args, (void)len;
-    if (!s->extended) {
+    bool hex2 = len == 2 && hex_digit_value(args[0]) >= 0 && hex_digit_value(args[1]) >= 0;
+    if (!s->extended || !hex2) {   /* gdb sends "R00"; anything else is no packet of ours */
         reply_str(s, "");
         return;
     }
