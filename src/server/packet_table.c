@@ -33,6 +33,7 @@ static const struct packet_entry table[] = {
     {"!", MATCH_EXACT, handle_extended_mode, NULL, false},
     {"qXfer:features:read:", MATCH_PREFIX, handle_qXfer_features, "qXfer:features:read+", false},
     {"qXfer:auxv:read:", MATCH_PREFIX, handle_qXfer_auxv, "qXfer:auxv:read+", false},
+    {"qXfer:exec-file:read:", MATCH_PREFIX, handle_qXfer_exec_file, "qXfer:exec-file:read+", false},
     {"qXfer:osdata:read:", MATCH_PREFIX, handle_qXfer_osdata, "qXfer:osdata:read+", false},
     {"qRcmd,", MATCH_PREFIX, handle_monitor, NULL, false},
     {"qSymbol:", MATCH_PREFIX, handle_qSymbol, NULL, false},

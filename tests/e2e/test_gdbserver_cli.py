@@ -164,6 +164,16 @@ class GdbServerCliTest(TestCase):
         self.assertIn("exited with code 04", out)
         self.assertEqual(g.wait(), 0)
 
+    def test_gdb_without_a_program_learns_it(self):
+        """gdb.server/sysroot.exp: gdb started with no file reads the
+        program's name from the server (qXfer:exec-file:read)."""
+        hello = program("hello")
+        g = self.gs("--once", "127.0.0.1:0", hello, "6")
+        out = gdb_batch(["break add", "continue", "delete", "continue"], port=g.port)
+        self.assertIn("Breakpoint 1, add", out)
+        self.assertIn("exited with code 06", out)
+        self.assertEqual(g.wait(), 0)
+
     def test_server_ends_with_its_program_without_once(self):
         hello = program("hello")
         g = self.gs("127.0.0.1:0", hello, "0")

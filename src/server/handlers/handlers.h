@@ -24,6 +24,7 @@ HANDLER(handle_QStartNoAckMode);
 HANDLER(handle_extended_mode);
 HANDLER(handle_qXfer_features);
 HANDLER(handle_qXfer_auxv);
+HANDLER(handle_qXfer_exec_file);
 HANDLER(handle_qSymbol);
 HANDLER(handle_qAttached);
 /* The qXfer helpers shared by every object: splits "ANNEX:OFFSET,LENGTH"

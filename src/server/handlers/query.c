@@ -1,5 +1,6 @@
 /* Connection set-up and general queries. */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -132,6 +133,43 @@ HANDLER(handle_qXfer_auxv)
         reply_error(s, "cannot read %s: %s", path, strerror(errno));
     else
         xfer_reply_window(s, buf, (size_t)n, off, want);
+}
+
+/* qXfer:exec-file:read:PID-HEX:OFFSET,LENGTH - the file a process runs
+ * (the current one with an empty annex): gdb loads it when it connects
+ * or attaches without a program of its own. */
+HANDLER(handle_qXfer_exec_file)
+{
+    (void)len;
+    char annex[20];
+    uint64_t off, want;
+    if (!xfer_parse_request(s, args, annex, sizeof annex, &off, &want))
+        return;
+    pid_t pid = 0;
+    if (annex[0]) {
+        const char *q = annex;
+        uint64_t v;
+        if (!hex_parse_u64(&q, &v) || *q || v == 0 || v > 0x7fffffff) {
+            reply_error(s, "malformed process id '%s'", annex);
+            return;
+        }
+        pid = (pid_t)v;
+    } else {
+        struct process *p = session_general_process(s);
+        pid = p ? p->pid : 0;
+    }
+    if (!pid || !target_find_process(&s->target, pid)) {
+        reply_error(s, "no process %d in this session", (int)pid);
+        return;
+    }
+    char path[64], exe[PATH_MAX];
+    snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+    ssize_t n = readlink(path, exe, sizeof exe - 1);
+    if (n < 0) {
+        reply_error(s, "cannot read %s: %s", path, strerror(errno));
+        return;
+    }
+    xfer_reply_window(s, exe, (size_t)n, off, want);
 }
 
 /* gdb offers symbol values for the server's use; a ptrace-only server needs
