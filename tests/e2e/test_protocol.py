@@ -101,7 +101,7 @@ class RepliesTest(RawTestCase):
         c = self.c
         for p in ["vMustReplyEmpty", "qNoSuchThing", "vNoSuchThing", "qCRC:0,10", "Z1,0,1", "z1,0,1",
                   "Z2,0,1", "Z4,0,1", "qTStatus", "jThreadsInfo", "QNonStop:1", "vCtrlC", "bc", "bs",
-                  "A0,0,", "i", "I", "R", "R0", "R0000", "qXfer:nosuch:read::0,10",
+                  "A0,0,", "i", "I", "R", "Rxy", "R0,1", "qXfer:nosuch:read::0,10",
                   "qXfer:threads:read::0,fff",
                   "vFile:setfs:0", "QPassSignals:e;10", "qOffsets", "qL1200000000000000000",
                   "x", "y", "~", "Q", "q", "v", "QThreadEvents:1", "vStopped"]:
@@ -109,14 +109,16 @@ class RepliesTest(RawTestCase):
         self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t")
 
     def test_restart_before_any_run(self):
-        """R00 (extended mode's restart) has no reply; with no program run
-        yet there is nothing to restart and '?' says so."""
+        """R0 (extended mode's restart; gdb 13 sends "R0", older ones "R00")
+        has no reply; with no program run yet there is nothing to restart and
+        '?' says so."""
         c = self.c
         self.assertEqual(c.request("!"), "OK")
-        c.send_raw(c.frame("R00"))
-        if c.ack:
-            c.expect_ack()
-        self.assertEqual(c.request("?"), "W00")
+        for packet in ("R0", "R00"):
+            c.send_raw(c.frame(packet))
+            if c.ack:
+                c.expect_ack()
+            self.assertEqual(c.request("?"), "W00")
 
     def test_run_length_encoding_of_replies(self):
         c = self.c

@@ -215,8 +215,11 @@ HANDLER(handle_kill)
  * reply (gdb asks '?' next). Outside extended mode: not supported. */
 HANDLER(handle_restart)
 {
-    bool hex2 = len == 2 && hex_digit_value(args[0]) >= 0 && hex_digit_value(args[1]) >= 0;
-    if (!s->extended || !hex2) {   /* gdb sends "R00"; anything else is no packet of ours */
+    /* gdb sends "R0" (older ones "R00"); anything else is no packet of ours. */
+    bool hex = len > 0;
+    for (size_t i = 0; i < len; i++)
+        hex = hex && hex_digit_value(args[i]) >= 0;
+    if (!s->extended || !hex) {
         reply_str(s, "");
         return;
     }
