@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Options only dbgsrv's own syntax has, and only gdbserver's has. Shared
  * ones (--help, --version, -v, --log-level, --insecure) decide nothing. */
@@ -10,7 +13,7 @@ static const char *const own_only[] = {"-t", "-c", "-cs", "-pc", "-x", "--no-rem
 static const char *const gdbserver_only[] = {
     "--multi", "--once", "--attach", "--wrapper", "--debug", "--remote-debug", "--debug-file",
     "--debug-format", "--disable-packet", "--startup-with-shell", "--no-startup-with-shell",
-    "--disable-randomization", "--no-disable-randomization", "--event-loop-debug",
+    "--disable-randomization", "--no-disable-randomization", "--event-loop-debug", "--selftest",
 };
 
 static bool option_is(const char *arg, const char *name)
@@ -113,7 +116,8 @@ bool gdbserver_comm_parse(const char *comm, bool insecure, struct transport_spec
     } else if (strncmp(rest, "tcp6:", 5) == 0) {
         rest += 5;
         spec->ipversion = 6;
-    } else if (strncmp(rest, "udp", 3) == 0) {
+    } else if (strncmp(rest, "udp:", 4) == 0 || strncmp(rest, "udp4:", 5) == 0 || strncmp(rest, "udp6:", 5) == 0) {
+        /* (Other words before a colon are a host name, as in gdbserver.) */
         snprintf(err, errlen, "'%s': UDP is not a transport for the remote protocol (use tcp)", comm);
         return false;
     }
@@ -214,15 +218,32 @@ static bool raise_level(struct gdbserver_options *o, enum log_level l)
     return true;
 }
 
-bool gdbserver_cli_parse(int argc, char **argv, struct gdbserver_options *o, bool *help, bool *version, char *err,
-                         size_t errlen)
+/* As gdbserver: a program named without a directory that is a file in the
+ * current directory is that file, by its absolute name (else it is looked
+ * for in $PATH). */
+static void absolute_if_here(char **prog)
+{
+    struct stat st;
+    char cwd[PATH_MAX];
+    if (strchr(*prog, '/') || stat(*prog, &st) != 0 || !S_ISREG(st.st_mode) || !getcwd(cwd, sizeof cwd))
+        return;
+    size_t n = strlen(cwd) + 1 + strlen(*prog) + 1;
+    char *abs = malloc(n);
+    if (!abs)
+        return;
+    snprintf(abs, n, "%s/%s", cwd, *prog);
+    *prog = abs;   /* lives as long as the server */
+}
+
+bool gdbserver_cli_parse(int argc, char **argv, struct gdbserver_options *o, bool *help, bool *version,
+                         bool *selftest, char *err, size_t errlen)
 {
     memset(o, 0, sizeof *o);
     o->startup_with_shell = true;
     o->disable_randomization = true;
     o->level = LOG_WARN;   /* gdbserver's stderr carries its messages, not a log */
     o->timestamps = true;
-    *help = *version = false;
+    *help = *version = *selftest = false;
     bool attach = false;
     const char *comm = NULL;
     int i = 1;
@@ -238,6 +259,12 @@ bool gdbserver_cli_parse(int argc, char **argv, struct gdbserver_options *o, boo
             return true;
         } else if (strcmp(a, "--version") == 0) {
             *version = true;
+            return true;
+        } else if (option_is(a, "--selftest")) {
+            /* gdbserver's own unit tests: dbgsrv has none of them (its
+             * tests are its repository's); say so as a gdbserver built
+             * without them does. */
+            *selftest = true;
             return true;
         } else if (strcmp(a, "--multi") == 0) {
             o->multi = true;
@@ -306,8 +333,15 @@ bool gdbserver_cli_parse(int argc, char **argv, struct gdbserver_options *o, boo
         return false;
     }
     comm = argv[i++];
+    o->comm = comm;
     if (!gdbserver_comm_parse(comm, o->insecure, &o->spec, err, errlen))
         return false;
+    /* gdbserver still takes the older order "COMM --attach PID" (gdb's
+     * testsuite uses it). */
+    if (i < argc && strcmp(argv[i], "--attach") == 0) {
+        attach = true;
+        i++;
+    }
     if (attach && o->multi) {
         snprintf(err, errlen, "--attach and --multi do not go together");
         return false;
@@ -324,6 +358,7 @@ bool gdbserver_cli_parse(int argc, char **argv, struct gdbserver_options *o, boo
     } else if (i < argc) {
         o->mode = GDBSERVER_PROGRAM;
         o->program = argv + i;
+        absolute_if_here(&o->program[0]);
     } else if (o->multi) {
         o->mode = GDBSERVER_MULTI;
     } else {

@@ -32,6 +32,7 @@ enum gdbserver_mode { GDBSERVER_PROGRAM, GDBSERVER_ATTACH, GDBSERVER_MULTI };
 
 struct gdbserver_options {
     enum gdbserver_mode mode;
+    const char *comm;             /* COMM as given */
     struct transport_spec spec;   /* COMM as a transport */
     bool multi, once, insecure;
     char **program;               /* PROG ARGS... (NULL-terminated, in argv) */
@@ -50,9 +51,10 @@ struct gdbserver_options {
 bool gdbserver_cli_detect(int argc, char **argv, bool *mixed, char *why, size_t whylen);
 
 /* Parses a gdbserver-style command line. On failure returns false with a
- * message in ERR; *HELP / *VERSION are set for --help / --version. */
-bool gdbserver_cli_parse(int argc, char **argv, struct gdbserver_options *o, bool *help, bool *version, char *err,
-                         size_t errlen);
+ * message in ERR; *HELP / *VERSION / *SELFTEST are set for --help /
+ * --version / --selftest[=FILTER]. */
+bool gdbserver_cli_parse(int argc, char **argv, struct gdbserver_options *o, bool *help, bool *version,
+                         bool *selftest, char *err, size_t errlen);
 
 /* Turns COMM into a transport; INSECURE widens ":PORT" to every interface. */
 bool gdbserver_comm_parse(const char *comm, bool insecure, struct transport_spec *spec, char *err, size_t errlen);

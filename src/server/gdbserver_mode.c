@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "handlers/handlers.h"
 #include "listener.h"
 #include "log.h"
 #include "registration.h"
@@ -41,6 +42,7 @@ static bool make_debuggee(struct session *s, const struct gdbserver_options *o)
             return false;
         }
         fprintf(stderr, "Process %s created; pid = %d\n", o->program[0], (int)p->pid);
+        session_remember_run(s, o->program);
     }
     fflush(stderr);
     return true;
@@ -148,15 +150,18 @@ int gdbserver_mode_run(struct gdbserver_options *o)
 
     struct transport_server server;
     if (!transport_server_open(&server, &o->spec, o->insecure, err, sizeof err)) {
+        const char *reason = strstr(err, "': ");
         if (strstr(err, "already in use"))
             fprintf(stderr, "Can't bind address: Address already in use.\nExiting\n");
+        else if (strncmp(err, "cannot resolve", 14) == 0 && reason)   /* gdbserver's words */
+            fprintf(stderr, "%s: cannot resolve name: %s\nExiting\n", o->comm, reason + 3);
         else
             fprintf(stderr, "dbgsrv: %s\nExiting\n", err);
         return 1;
     }
     struct session_table *table = session_table_create();
     struct listener_options lo = {.table = table, .once = o->once, .gdbserver_messages = true,
-                                  .end_with_first = !o->multi, .first_sock = -1};
+                                  .end_with_first = !o->multi, .first_sock = -1, .hup_stops = true};
     if (has_debuggee(o)) {
         int sv[2], ready[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0 || pipe2(ready, O_CLOEXEC) != 0) {

@@ -359,7 +359,7 @@ int listener_run(struct transport_server *transport, const struct session_config
             while (read(srv.sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
                 if (si.ssi_signo == SIGCHLD)
                     reap_children(&srv, WNOHANG);
-                else if (si.ssi_signo == SIGHUP)
+                else if (si.ssi_signo == SIGHUP && !srv.opts->hup_stops)
                     log_info("SIGHUP ignored (use SIGTERM to stop the server)");
                 else
                     stop = true;

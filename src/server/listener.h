@@ -34,6 +34,8 @@ struct listener_options {
     int first_sock;
     int first_slot;
     bool end_with_first;                /* the server ends when that session does */
+    bool hup_stops;                     /* SIGHUP stops the server as SIGTERM does (gdbserver's
+                                           command line: it dies with its terminal) */
 };
 
 /* Serves TRANSPORT until SIGTERM or SIGINT, then closes it, ends every

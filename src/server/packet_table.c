@@ -73,6 +73,7 @@ static const struct packet_entry table[] = {
     {"vKill;", MATCH_PREFIX, handle_vKill, NULL, false},
     {"D", MATCH_PREFIX, handle_detach, NULL, false},
     {"k", MATCH_EXACT, handle_kill, NULL, false},
+    {"R", MATCH_PREFIX, handle_restart, NULL, false},
     {"?", MATCH_EXACT, handle_status_query, NULL, false},
     /* Files on the target (Host I/O) */
     {"vFile:setfs:", MATCH_PREFIX, handle_vFile_setfs, NULL, false},

@@ -78,6 +78,7 @@ struct session {
     struct hostio hostio;     /* vFile: open files, chosen filesystem */
     struct buffer xfer_doc;   /* the generated qXfer document being read */
     char xfer_key[96];        /* ... which one (object and annex) */
+    char **last_run;          /* the last program run and its arguments (for 'R') */
     struct target target;
 };
 

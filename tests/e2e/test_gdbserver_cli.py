@@ -21,9 +21,10 @@ class GdbServerProcess:
     """dbgsrv started with a gdbserver command line. stderr is collected line
     by line (gdbserver's messages); stdout is the debuggee's."""
 
-    def __init__(self, args, env=None, wait_listening=True):
+    def __init__(self, args, env=None, wait_listening=True, cwd=None):
         self.proc = subprocess.Popen([DBGSRV] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     stdin=subprocess.DEVNULL, text=True, env=env, start_new_session=True)
+                                     stdin=subprocess.DEVNULL, text=True, env=env, start_new_session=True,
+                                     cwd=cwd)
         self.lines = []
         self.out = []
         self.cond = threading.Condition()
@@ -153,6 +154,26 @@ class GdbServerCliTest(TestCase):
         self.assertEqual(msgs[3:], ["", "Child exited with status 3"])
         self.assertIn("arg2=two words", g.stdout())     # arguments stay whole through the shell
 
+    def test_program_in_the_current_directory(self):
+        """gdb.server/abspath.exp: PROG without a directory that is a file
+        here is that file (by its absolute name), not a search of $PATH."""
+        hello = program("hello")
+        g = self.gs("--once", "127.0.0.1:0", os.path.basename(hello), "4", cwd=os.path.dirname(hello))
+        self.assertEqual(g.messages()[0].split(";")[0], "Process %s created" % hello)
+        out = gdb_batch(["continue"], hello, port=g.port)
+        self.assertIn("exited with code 04", out)
+        self.assertEqual(g.wait(), 0)
+
+    def test_gdb_without_a_program_learns_it(self):
+        """gdb.server/sysroot.exp: gdb started with no file reads the
+        program's name from the server (qXfer:exec-file:read)."""
+        hello = program("hello")
+        g = self.gs("--once", "127.0.0.1:0", hello, "6")
+        out = gdb_batch(["break add", "continue", "delete", "continue"], port=g.port)
+        self.assertIn("Breakpoint 1, add", out)
+        self.assertIn("exited with code 06", out)
+        self.assertEqual(g.wait(), 0)
+
     def test_server_ends_with_its_program_without_once(self):
         hello = program("hello")
         g = self.gs("127.0.0.1:0", hello, "0")
@@ -227,6 +248,24 @@ class GdbServerCliTest(TestCase):
         wait_for(lambda: tracer_pid(spin.pid) == 0, what="detached")
         self.assertIn(proc_state(spin.pid), ("R", "S"))
 
+    def test_attach_after_comm(self):
+        """gdbserver's older order, COMM --attach PID, which gdb's testsuite
+        uses (gdb.server/attach-flag.exp: "--once localhost:PORT --attach PID")."""
+        spin = self.start_program("spin")
+        g = self.gs("--once", "127.0.0.1:0", "--attach", str(spin.pid))
+        self.assertEqual(g.messages()[0], "Attached; pid = %d" % spin.pid)
+        out = gdb_batch(["detach"], program("spin"), port=g.port)
+        self.assertIn("(process %d) detached" % spin.pid, out)
+        self.assertEqual(g.wait(), 0)
+        wait_for(lambda: tracer_pid(spin.pid) == 0, what="detached")
+
+    def test_selftest(self):
+        """gdb.server/unittest.exp runs "gdbserver --selftest": dbgsrv has
+        none of gdbserver's unit tests and says so as gdbserver does."""
+        p = subprocess.run([DBGSRV, "--selftest"], capture_output=True, text=True, timeout=20,
+                           stdin=subprocess.DEVNULL)
+        self.assertEqual((p.returncode, p.stdout), (0, "Selftests have been disabled for this build.\n"))
+
     def test_attach_failure(self):
         p = subprocess.run([DBGSRV, "--attach", ":0", "2147483646"], capture_output=True, text=True, timeout=20)
         self.assertEqual(p.returncode, 1)
@@ -242,6 +281,20 @@ class GdbServerCliTest(TestCase):
         time.sleep(0.2)
         self.assertIsNone(g.proc.poll())          # --multi: it serves on
         out = gdb_batch(["monitor exit"], extended=True, port=g.port)
+        self.assertEqual(g.wait(), 0)
+        # Silent, as gdbserver's (gdb.server/ext-run.exp: gdb_test_no_output "monitor exit").
+        self.assertNotIn("ending the process server", out)
+
+    def test_restart_packet(self):
+        """gdb.server/ext-restart.exp: with vRun off gdb restarts with 'R',
+        which runs the last program again with its arguments."""
+        hello = program("hello")
+        g = self.gs("--once", "--multi", "127.0.0.1:0")
+        out = gdb_batch(["set remote exec-file " + hello, "break add", "run 5", "set remote run-packet off",
+                         "set remote exec-file", "set args", "run", "delete", "continue", "monitor exit"],
+                        hello, extended=True, port=g.port)
+        self.assertEqual(out.count("Breakpoint 1, add"), 2, out)
+        self.assertIn("exited with code 05", out)
         self.assertEqual(g.wait(), 0)
 
     def test_multi_with_a_program_serves_on_after_it(self):
@@ -322,14 +375,37 @@ class GdbServerCliTest(TestCase):
                          "monitor set debug 2", "monitor set debug-format sideways",
                          "monitor set remote-debug 0", "monitor set debug-file", "monitor exit"],
                         extended=True, port=g.port)
-        for text in ("exit", "set remote-debug 0|1", "Debug output enabled.", "Remote protocol debug output enabled.",
-                     "Log lines carry no time.", "Debug output now goes to %s." % log, "use 0 or 1",
-                     "unknown debug-format option", "Remote protocol debug output disabled.",
+        for text in ("exit", "set remote-debug <0|1>", "Debug output enabled.", "Protocol debug output enabled.",
+                     "All extra debug format options disabled.", "Debug output now goes to %s." % log, "use 0 or 1",
+                     'Unknown debug-format argument: "sideways"', "Protocol debug output disabled.",
                      "Debug output now goes to standard error."):
             self.assertIn(text, out)
         self.assertEqual(g.wait(), 0)
         with open(log) as f:
             self.assertIn("<- qRcmd", f.read())
+
+    def test_monitor_messages_are_gdbserver_s(self):
+        """The words gdb's testsuite (gdb.server/server-mon.exp) expects."""
+        hello = program("hello")
+        g = self.gs("--once", "127.0.0.1:0", hello)
+        out = gdb_batch(["monitor help", "monitor", "monitor set remote-debug 1", "monitor set remote-debug 0",
+                         "monitor set debug-format all", "monitor set debug-format timestamp,none", "kill"],
+                        hello, port=g.port)
+        self.assertIn("The following monitor commands are supported:", out)
+        self.assertRegex(out, r"Unknown monitor command.*\n(.*\n)*.*Protocol error with Rcmd")
+        for text in ("Protocol debug output enabled.", "Protocol debug output disabled.",
+                     "All extra debug format options enabled.",
+                     "Timestamps will be added to debug output.\nAll extra debug format options disabled."):
+            self.assertIn(text, out)
+        g.wait()
+
+    def test_non_existing_program_on_stdio(self):
+        """gdb.server/non-existing-program.exp: the messages, in order, then the end."""
+        p = subprocess.run([DBGSRV, "stdio", "non-existing-program"], capture_output=True, text=True, timeout=20,
+                           stdin=subprocess.DEVNULL)
+        self.assertEqual(p.returncode, 1)
+        self.assertRegex(p.stderr, r"^stdin/stdout redirected\n(.*\n)*.*exec: non-existing-program: not found\n"
+                                   r"During startup program exited with code 127\.\nExiting\n$")
 
     def test_disable_packet(self):
         hello = program("hello")
@@ -355,6 +431,7 @@ class GdbServerCliTest(TestCase):
         self.assertIn("exited with code 07", out)
         self.assertIn("Child exited with status 7", out)
         self.assertIn("arg2=x", out)                        # the program writes to stderr here
+        self.assertIn("stdin/stdout redirected\n", out)     # and says so first, as gdbserver
         p = subprocess.run([GDB, "-nx", "-batch", "-ex", "target extended-remote | %s --multi stdio" % DBGSRV,
                             "-ex", "set remote exec-file " + hello, "-ex", "run 9", hello],
                            capture_output=True, text=True, timeout=60)
@@ -422,6 +499,28 @@ class GdbServerCliTest(TestCase):
                                capture_output=True, text=True, timeout=20)
         self.assertEqual(p.returncode, 1)
         self.assertTrue(p.stderr.endswith("Can't bind address: Address already in use.\nExiting\n"), p.stderr)
+
+    def test_sighup_ends_the_server(self):
+        """gdbserver dies with its terminal: gdb's testsuite ends a --multi
+        server by closing its pty (SIGHUP). The program it created goes too."""
+        g = self.gs("--multi", "127.0.0.1:0", program("spin"))
+        pid = int(re.match(r"Process .* created; pid = (\d+)$", g.messages()[0]).group(1))
+        os.kill(g.proc.pid, signal.SIGHUP)
+        g.wait()
+        wait_for(lambda: proc_state(pid) in (None, "Z"), what="program gone")
+
+    def test_host_that_does_not_resolve(self):
+        """gdbserver's words, which gdb.server/server-connect.exp waits for.
+        (A name with an empty label: refused without asking any resolver.)"""
+        p = subprocess.run([DBGSRV, "--once", "bad..name:1234", program("spin")], capture_output=True, text=True,
+                           timeout=20, stdin=subprocess.DEVNULL)
+        self.assertEqual(p.returncode, 1)
+        self.assertRegex(p.stderr, r"(?m)^bad\.\.name:1234: cannot resolve name: .+\nExiting\n$")
+        # A word that only starts as "udp" is a host name too (server-connect.exp's udp123:::PORT).
+        p = subprocess.run([DBGSRV, "--once", "udp123..x:1234", program("spin")], capture_output=True, text=True,
+                           timeout=20, stdin=subprocess.DEVNULL)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("udp123..x:1234: cannot resolve name: ", p.stderr)
 
     def test_bad_command_lines(self):
         self.assertIn("unexpected argument ':1234' (with -t, a program is started with -c; or use gdbserver's "

@@ -101,10 +101,23 @@ class RepliesTest(RawTestCase):
         c = self.c
         for p in ["vMustReplyEmpty", "qNoSuchThing", "vNoSuchThing", "qCRC:0,10", "Z3,0,1", "z3,0,1",
                   "qTStatus", "jThreadsInfo", "QNonStop:1", "vCtrlC", "bc", "bs",
-                  "A0,0,", "i", "I", "R00", "qXfer:nosuch:read::0,10", "qOffsets", "qL1200000000000000000",
+                  "A0,0,", "i", "I", "R", "Rxy", "R0,1", "qXfer:nosuch:read::0,10", "qOffsets",
+                  "qL1200000000000000000",
                   "x", "y", "~", "Q", "q", "v", "QThreadEvents:1", "vStopped"]:
             self.assertEqual(c.request(p), "", p)
         self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t;r")
+
+    def test_restart_before_any_run(self):
+        """R0 (extended mode's restart; gdb 13 sends "R0", older ones "R00")
+        has no reply; with no program run yet there is nothing to restart and
+        '?' says so."""
+        c = self.c
+        self.assertEqual(c.request("!"), "OK")
+        for packet in ("R0", "R00"):
+            c.send_raw(c.frame(packet))
+            if c.ack:
+                c.expect_ack()
+            self.assertEqual(c.request("?"), "W00")
 
     def test_run_length_encoding_of_replies(self):
         c = self.c

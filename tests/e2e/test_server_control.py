@@ -85,7 +85,8 @@ class ServerControlTest(TestCase):
                              "monitor set log-level trace", "monitor set log-level loud"])
         self.assertIn("endpsrv", out)
         self.assertIn("dbgsrv 0.1.0 (remoting protocol 1.0)", out)
-        self.assertIn("unknown monitor command 'frobnicate'", out)
+        self.assertIn("Unknown monitor command 'frobnicate'", out)   # gdbserver's words
+        self.assertIn("Protocol error with Rcmd", out)                 # and its error reply
         self.assertIn("log level set for this session", out)
         self.assertIn("unknown log level", out)
         self.assertIn("trace:", srv.log_text())          # this session logs packets now

@@ -72,6 +72,9 @@ HANDLER(handle_vAttach);
 HANDLER(handle_vKill);
 HANDLER(handle_detach);
 HANDLER(handle_kill);
+HANDLER(handle_restart);
+/* What 'R' runs again: a copy of ARGV (NULL-terminated). */
+void session_remember_run(struct session *s, char *const *argv);
 HANDLER(handle_status_query);
 
 /* run_control.c: vCont and the legacy c/C/s/S */

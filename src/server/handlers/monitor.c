@@ -17,7 +17,15 @@
 
 static void monitor_help(struct session *s)
 {
-    session_output(s, "dbgsrv monitor commands:\n"
+    /* gdbserver's first line: tools (and gdb's testsuite) look for it. */
+    session_output(s, "The following monitor commands are supported:\n"
+                      "  set debug <0|1>         debug log messages\n"
+                      "  set remote-debug <0|1>  log every packet\n"
+                      "  set debug-format option1[,option2,...]\n"
+                      "                          the time on log lines or not: all, none, timestamp\n"
+                      "  set debug-file [FILE]   log to FILE (none: back to stderr)\n"
+                      "  exit                    the same as endpsrv\n"
+                      "dbgsrv's own:\n"
                       "  help                    this list\n"
                       "  version                 the server's version\n"
                       "  endpsrv                 end the process server (every session ends by\n"
@@ -26,16 +34,12 @@ static void monitor_help(struct session *s)
                       "  sessions                the server's sessions: id, peer, how it\n"
                       "                          authenticated, debuggees, since when\n"
                       "  set log-level LEVEL     this session's log level: error, warn, info,\n"
-                      "                          debug or trace\n"
-                      "gdbserver's, for this session:\n"
-                      "  exit                    the same as endpsrv\n"
-                      "  set debug 0|1           debug log messages\n"
-                      "  set remote-debug 0|1    log every packet\n"
-                      "  set debug-format all|none|timestamp   the time on log lines or not\n"
-                      "  set debug-file [FILE]   log to FILE (none: back to stderr)\n");
+                      "                          debug or trace\n");
 }
 
-static void monitor_endpsrv(struct session *s)
+/* QUIET: gdbserver's "exit", which says nothing (gdb's testsuite expects
+ * no output from it). */
+static void monitor_endpsrv(struct session *s, bool quiet)
 {
     if (s->config.no_remote_end) {
         log_warn("end of the process server requested by %s: refused (--no-remote-end)", s->peer);
@@ -43,7 +47,8 @@ static void monitor_endpsrv(struct session *s)
         return;
     }
     log_warn("end of the process server requested by %s", s->peer);
-    session_output(s, "ending the process server\n");
+    if (!quiet)
+        session_output(s, "ending the process server\n");
     pid_t server = s->config.server_pid;
     /* The listener (or serial-line parent) ends every session, this one
      * included; a session that is the server itself just ends. */
@@ -99,23 +104,40 @@ static bool monitor_gdbserver_set(struct session *s, const char *what)
         }
         bool on = value[0] == '1' || strcmp(value, "on") == 0;
         log_set_level(on ? (remote ? LOG_TRACE : LOG_DEBUG) : quiet_level(s));
-        session_output(s, on ? (remote ? "Remote protocol debug output enabled.\n" : "Debug output enabled.\n")
-                             : (remote ? "Remote protocol debug output disabled.\n" : "Debug output disabled.\n"));
+        /* gdbserver's words. */
+        session_output(s, on ? (remote ? "Protocol debug output enabled.\n" : "Debug output enabled.\n")
+                             : (remote ? "Protocol debug output disabled.\n" : "Debug output disabled.\n"));
         return true;
     }
     if (strncmp(what, "debug-format ", 13) == 0 && sscanf(what + 13, "%255s", value) == 1) {
-        bool stamps = true;
+        /* As gdbserver: the options one after the other, each saying what
+         * it did. */
+        bool stamps = false;
+        char said[512] = "";
         char *save = NULL;
         for (char *tok = strtok_r(value, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+            const char *msg;
             if (strcmp(tok, "none") == 0) {
                 stamps = false;
-            } else if (strcmp(tok, "all") != 0 && strcmp(tok, "timestamp") != 0) {
-                session_output(s, "unknown debug-format option (use all, none or timestamp)\n");
+                msg = "All extra debug format options disabled.\n";
+            } else if (strcmp(tok, "all") == 0) {
+                stamps = true;
+                msg = "All extra debug format options enabled.\n";
+            } else if (strcmp(tok, "timestamp") == 0) {
+                stamps = true;
+                msg = "Timestamps will be added to debug output.\n";
+            } else {
+                char bad[300];
+                snprintf(bad, sizeof bad, "Unknown debug-format argument: \"%s\" (use all, none or timestamp)\n",
+                         tok);
+                session_output(s, bad);
                 return true;
             }
+            if (strlen(said) + strlen(msg) < sizeof said)
+                strcat(said, msg);
         }
         log_set_timestamps(stamps);
-        session_output(s, stamps ? "Log lines carry the time.\n" : "Log lines carry no time.\n");
+        session_output(s, said);
         return true;
     }
     if (strcmp(what, "debug-file") == 0 || strncmp(what, "debug-file ", 11) == 0) {
@@ -151,7 +173,7 @@ HANDLER(handle_monitor)
     } else if (strcmp(cmd, "sessions") == 0) {
         monitor_sessions(s);
     } else if (strcmp(cmd, "endpsrv") == 0) {
-        monitor_endpsrv(s);
+        monitor_endpsrv(s, false);
     } else if (sscanf(cmd, "set log-level %15s", level) == 1) {
         enum log_level l;
         if (log_level_parse(level, &l)) {
@@ -161,13 +183,17 @@ HANDLER(handle_monitor)
             session_output(s, "unknown log level (use error, warn, info, debug or trace)\n");
         }
     } else if (strcmp(cmd, "exit") == 0) {
-        monitor_endpsrv(s);
+        monitor_endpsrv(s, true);
     } else if (strncmp(cmd, "set ", 4) == 0 && monitor_gdbserver_set(s, cmd + 4)) {
         /* answered */
     } else {
+        /* gdbserver's words, and its error reply (gdb: "Protocol error with
+         * Rcmd"). */
         char msg[320];
-        snprintf(msg, sizeof msg, "unknown monitor command '%s' (try 'monitor help')\n", cmd);
+        snprintf(msg, sizeof msg, "Unknown monitor command '%s' (try 'monitor help').\n", cmd);
         session_output(s, msg);
+        reply_str(s, "E01");
+        return;
     }
     reply_str(s, "OK");
 }

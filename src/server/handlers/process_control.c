@@ -28,6 +28,30 @@ static void launch_failed(struct session *s, const char *why)
     reply_error(s, "%s", why);
 }
 
+/* Remembers ARGV (NULL-terminated) as what 'R' runs again. */
+void session_remember_run(struct session *s, char *const *argv)
+{
+    size_t n = 0;
+    while (argv[n])
+        n++;
+    char **copy = calloc(n + 1, sizeof *copy);
+    if (!copy)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        copy[i] = strdup(argv[i]);
+        if (!copy[i]) {
+            while (i--)
+                free(copy[i]);
+            free(copy);
+            return;
+        }
+    }
+    for (size_t i = 0; s->last_run && s->last_run[i]; i++)
+        free(s->last_run[i]);
+    free(s->last_run);
+    s->last_run = copy;
+}
+
 /* vRun;PROGRAM-HEX[;ARG-HEX]... */
 HANDLER(handle_vRun)
 {
@@ -71,6 +95,8 @@ HANDLER(handle_vRun)
             argv[0] = run[0];
         char err[512];
         struct process *proc = target_launch(&s->target, use, err, sizeof err);
+        if (proc)
+            session_remember_run(s, use);
         argv[0] = saved;
         if (proc)
             reply_initial_stop(s, proc);
@@ -86,10 +112,12 @@ HANDLER(handle_vRun)
         }
         char err[512];
         struct process *proc = target_launch(&s->target, argv, err, sizeof err);
-        if (proc)
+        if (proc) {
+            session_remember_run(s, argv);
             reply_initial_stop(s, proc);
-        else
+        } else {
             launch_failed(s, err);
+        }
     }
     for (size_t i = 0; argv && i < argc; i++)
         free(argv[i]);
@@ -194,6 +222,37 @@ HANDLER(handle_kill)
         s->no_reply = true;
     if (!s->extended)
         s->ending = true;
+}
+
+/* R XX: extended mode's restart: every process is killed and the last
+ * program run starts again, stopped at its first instruction. There is no
+ * reply (gdb asks '?' next). Outside extended mode: not supported. */
+HANDLER(handle_restart)
+{
+    /* gdb sends "R0" (older ones "R00"); anything else is no packet of ours. */
+    bool hex = len > 0;
+    for (size_t i = 0; i < len; i++)
+        hex = hex && hex_digit_value(args[i]) >= 0;
+    if (!s->extended || !hex) {
+        reply_str(s, "");
+        return;
+    }
+    s->no_reply = true;
+    struct target *t = &s->target;
+    while (t->processes)
+        target_kill(t, t->processes);
+    s->general = (struct ptid){0, 0};
+    s->last_stop_tid = 0;
+    if (!s->last_run)
+        return;   /* '?' then says W00: nothing runs */
+    char err[512];
+    struct process *p = target_launch(t, s->last_run, err, sizeof err);
+    if (!p) {
+        log_warn("restart: %s", err);
+        return;
+    }
+    s->general = (struct ptid){p->pid, p->threads->tid};
+    s->last_stop_tid = p->threads->tid;
 }
 
 HANDLER(handle_status_query)

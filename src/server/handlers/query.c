@@ -1,5 +1,6 @@
 /* Connection set-up and general queries. */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>

@@ -263,6 +263,12 @@ static struct process *launch_argv(struct target *t, char *const argv[], const c
             if (null >= 0)
                 dup2(null, STDIN_FILENO);
             dup2(STDERR_FILENO, STDOUT_FILENO);
+            /* gdbserver says so on stderr (tools wait for it). */
+            if (t->launch) {
+                static const char said[] = "stdin/stdout redirected\n";
+                ssize_t w = write(STDERR_FILENO, said, sizeof said - 1);
+                (void)w;
+            }
         }
         /* The client's QSetDisableASLR wins over the server's option. */
         bool no_aslr = t->settings.disable_aslr >= 0 ? t->settings.disable_aslr == 1
