@@ -177,7 +177,7 @@ class GdbI386Test(I386Case):
         self.assertRegex(out, r"Old value = 0\nNew value = 1\ntouch \(v=1\) at \S*watch\.c:(%d|%d)"
                          % (write_line, write_line + 1))
         self.assertIn("Old value = 1\nNew value = 2", out)
-        self.assertRegex(out, r"Thread \d+ hit Hardware watchpoint 2: counter\n\nOld value = 2\nNew value = 100")
+        self.assertRegex(out, r"Thread \d+(?: \"[^\"]*\")? hit Hardware watchpoint 2: counter\n\nOld value = 2\nNew value = 100")
         self.assertIn("exited normally", out)
         self.assertNotIn("software watchpoint", out.lower())
 
