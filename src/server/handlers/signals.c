@@ -55,10 +55,16 @@ HANDLER(handle_QProgramSignals)
 static struct thread *siginfo_thread(struct session *s)
 {
     struct thread *th = session_general_thread(s);
-    if (!th)
+    if (!th) {
         reply_error(s, "no thread");
-    else if (th->running) {
+    } else if (th->running) {
         reply_error(s, "the thread is running");
+        th = NULL;
+    } else if (th->proc->abi != ABI_X86_64) {
+        /* The kernel hands a 64-bit tracer the 64-bit layout; a 32-bit
+         * program's client expects its own, which is not converted (yet):
+         * an error rather than fields in the wrong places. */
+        reply_error(s, "the siginfo of a 32-bit process is not available");
         th = NULL;
     }
     return th;
