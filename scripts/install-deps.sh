@@ -3,7 +3,7 @@
 # Idempotent: installs only what is missing; works as root or through sudo.
 set -eu
 
-PACKAGES="build-essential gcc-multilib cmake pkg-config libcmocka-dev libssl-dev libedit-dev gdb gdbserver python3 procps iproute2 util-linux openssl openssh-client openssh-server lldb"
+PACKAGES="build-essential gcc-multilib cmake pkg-config libcmocka-dev libssl-dev libedit-dev libelf-dev gdb gdbserver python3 procps iproute2 util-linux openssl openssh-client openssh-server lldb"
 
 missing=""
 for p in $PACKAGES; do

@@ -103,6 +103,7 @@ static const struct packet_entry table[] = {
     {"H", MATCH_PREFIX, handle_set_thread, NULL, false},
     {"T", MATCH_PREFIX, handle_thread_alive, NULL, false},
     {"qC", MATCH_EXACT, handle_qC, NULL, false},
+    {"qGetTLSAddr:", MATCH_PREFIX, handle_qGetTLSAddr, NULL, false},
     {"qfThreadInfo", MATCH_EXACT, handle_qfThreadInfo, NULL, false},
     {"qsThreadInfo", MATCH_EXACT, handle_qsThreadInfo, NULL, false},
     /* Registers */

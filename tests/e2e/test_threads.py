@@ -381,5 +381,38 @@ class ThreadListTest(TestCase):
         self.assertTrue(c.request("qXfer:threads:read:x:0,fff").startswith("E"))
 
 
+class TlsTest(TestCase):
+    """__thread variables (qGetTLSAddr, answered through libthread_db)."""
+
+    def test_gdb_prints_each_threads_own_value(self):
+        srv = self.server()
+        out = self.gdb(srv, ["break tls_ready", "run", "p tls_counter", "p plugin_tls", "thread 2",
+                             "p tls_counter", "p plugin_tls", "set var tls_counter = 9", "continue"],
+                       program("tls"))
+        self.assertIn("$1 = 7", out)        # the main thread's: the initial values
+        self.assertIn("$2 = 5", out)
+        self.assertIn("$3 = 42", out)       # the worker's own
+        self.assertIn("$4 = 142", out)
+        self.assertNotIn("Cannot find thread-local", out)
+        self.assertIn("exited normally", out)
+
+    def test_the_packet(self):
+        srv = self.server()
+        c = self.client(srv)
+        c.run("tls")
+        # At the first instruction no thread library is loaded yet.
+        reply = c.request("qGetTLSAddr:%s,0,0" % c.ptid())
+        self.assertTrue(reply.startswith("E"), reply)
+        c.run_to("tls_ready")
+        libs = re.findall(r'<library name="([^"]*)" lm="0x([0-9a-f]+)"', c.request("qXfer:libraries-svr4:read::0,fff"))
+        plugin_lm = [int(lm, 16) for name, lm in libs if name.endswith("libplugin.so")][0]
+        addr = int(c.request("qGetTLSAddr:%s,0,%x" % (c.ptid(), plugin_lm)), 16)
+        self.assertEqual(int.from_bytes(c.read(addr, 4), "little"), 5)   # plugin_tls in the main thread
+        for bad in ("qGetTLSAddr:", "qGetTLSAddr:%s" % c.ptid(), "qGetTLSAddr:%s,0" % c.ptid(),
+                    "qGetTLSAddr:%s,zz,0" % c.ptid(), "qGetTLSAddr:p1.1,0,0", "qGetTLSAddr:%s,0,10" % c.ptid()):
+            self.assertTrue(c.request(bad).startswith("E"), bad)
+        self.assertIsNone(srv.proc.poll())
+
+
 if __name__ == "__main__":
     main()

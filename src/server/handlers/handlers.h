@@ -92,6 +92,7 @@ HANDLER(handle_qC);
 HANDLER(handle_qfThreadInfo);
 HANDLER(handle_qsThreadInfo);
 HANDLER(handle_qXfer_threads);
+HANDLER(handle_qGetTLSAddr);
 
 /* registers.c */
 HANDLER(handle_read_registers);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "handlers/handlers.h"
+#include "target/thread_db.h"
 #include "rsp/hex.h"
 #include "session.h"
 
@@ -156,4 +157,30 @@ HANDLER(handle_qXfer_threads)
         return;
     }
     xfer_reply_document(s, "threads", off, want, make_thread_list, NULL);
+}
+
+/* qGetTLSAddr:THREAD-ID,OFFSET,LM - where a __thread variable of the
+ * module whose link_map is LM lives in that thread (libthread_db knows). */
+HANDLER(handle_qGetTLSAddr)
+{
+    (void)len;
+    const char *p = args;
+    struct ptid ptid;
+    uint64_t offset, lm;
+    if (!ptid_parse(&p, &ptid) || *p++ != ',' || !hex_parse_u64(&p, &offset) || *p++ != ',' ||
+        !hex_parse_u64(&p, &lm) || *p) {
+        reply_error(s, "malformed qGetTLSAddr packet");
+        return;
+    }
+    struct thread *th = ptid.tid > 0 ? target_find_thread(&s->target, (pid_t)ptid.tid) : NULL;
+    if (!th || (ptid.pid > 0 && th->proc->pid != ptid.pid) || th->running) {
+        reply_error(s, "no such stopped thread in this session");
+        return;
+    }
+    char err[200];
+    uint64_t addr;
+    if (!thread_db_tls_address(th, lm, offset, &addr, err, sizeof err))
+        reply_error(s, "%s", err);
+    else
+        reply_printf(s, "%llx", (unsigned long long)addr);
 }

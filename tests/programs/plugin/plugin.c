@@ -6,3 +6,6 @@ int plugin_fn(int x)
 {
     return x + plugin_value;   /* a breakpoint in a library */
 }
+
+/* Thread-local storage in a library (tests/programs/tls.c). */
+__thread int plugin_tls = 5;

@@ -1,0 +1,22 @@
+/* Thread-local storage addresses through glibc's libthread_db, which knows
+ * the layout of glibc's thread descriptors and TLS blocks: the server
+ * answers qGetTLSAddr as gdbserver does, so gdb can print __thread
+ * variables. libthread_db reads the process through the proc_service
+ * callbacks defined in thread_db.c (memory, registers, symbols, looked up
+ * in the loaded libraries' ELF files). x86-64 processes only: the
+ * server's libthread_db is 64-bit. */
+#ifndef DBGSRV_THREAD_DB_H
+#define DBGSRV_THREAD_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "target/target.h"
+
+/* The address of the variable at OFFSET in the TLS block of the module
+ * whose link_map is LM, for thread TH (stopped). False with ERR. */
+bool thread_db_tls_address(struct thread *th, uint64_t lm, uint64_t offset, uint64_t *addr, char *err,
+                           size_t errlen);
+
+#endif
