@@ -115,6 +115,7 @@ static const struct packet_entry table[] = {
     {"m", MATCH_PREFIX, handle_read_memory, NULL, false},
     {"M", MATCH_PREFIX, handle_write_memory, NULL, false},
     {"X", MATCH_PREFIX, handle_write_memory_binary, NULL, false},
+    {"x", MATCH_PREFIX, handle_read_memory_binary, "binary-upload+", false},
     /* Breakpoints */
     {"Z0,", MATCH_PREFIX, handle_insert_breakpoint, NULL, false},
     {"z0,", MATCH_PREFIX, handle_remove_breakpoint, NULL, false},

@@ -57,6 +57,7 @@ struct session {
     bool client_multiprocess;
     bool client_swbreak;
     bool client_hwbreak;
+    bool client_binary_upload;   /* gdb's 'x' dialect, said in qSupported */
     bool client_no_resumed;
     /* lldb's extensions, each switched on by its own packet. */
     bool client_lldb;         /* sent lldb's set-up packets: it waits for a reply to 'k',

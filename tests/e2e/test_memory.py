@@ -142,6 +142,32 @@ class RawMemoryTest(RawTestCase):
             self.assertRegex(c.request(bad), r"^E", bad)
         self.assertEqual(c.read(buf, 64), data)
 
+    def test_binary_read_x(self):
+        """x: gdb's dialect ('b' and the bytes) after binary-upload+; a
+        binary reply decodes to what m reads."""
+        c = self.c
+        buf = c.addr("buffer")
+        data = bytes(range(256))
+        addr = self.edge + 8 - 256
+        self.assertEqual(c.request(("X%x,100:" % addr).encode() + escape_binary(data)), "OK")
+        self.assertIn("binary-upload+", c.features)
+        self.assertEqual(c.request("x%x,100" % addr).encode("latin-1"), b"b" + data)
+        # A read across the unmapped edge stops there; none at all is an error.
+        self.assertEqual(c.request("x%x,100" % (self.edge + 8 - 16)).encode("latin-1"), b"b" + data[-16:])
+        self.assertRegex(c.request("x%x,10" % (self.edge + 8)), r"^E[0-9a-f]{2}$")
+        self.assertEqual(c.request("x%x,0" % buf), "b")
+        for bad in ("x", "x%x" % buf, "xzz,1", "x%x,1,2" % buf):
+            self.assertRegex(c.request(bad), r"^E[0-9a-f]{2}$", bad)
+
+    def test_binary_read_x_lldb_dialect(self):
+        c = self.client(self.srv)
+        self.assertEqual(c.request("QThreadSuffixSupported"), "OK")   # lldb says who it is
+        self.assertEqual(c.request("x0,0"), "OK")                     # lldb's probe
+        c.run("memory")
+        c.run_to("stop_here")
+        buf = c.addr("buffer")
+        self.assertEqual(c.request("x%x,8" % buf).encode("latin-1"), c.read(buf, 8))   # no 'b'
+
     def test_hex_write(self):
         c = self.c
         buf = c.addr("buffer")

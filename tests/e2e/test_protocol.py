@@ -103,7 +103,7 @@ class RepliesTest(RawTestCase):
                   "qTStatus", "jThreadsInfo", "QNonStop:1", "vCtrlC", "bc", "bs",
                   "A0,0,", "i", "I", "R", "Rxy", "R0,1", "qXfer:nosuch:read::0,10", "qOffsets",
                   "qL1200000000000000000",
-                  "x", "y", "~", "Q", "q", "v", "QThreadEvents:1", "vStopped"]:
+                  "y", "~", "Q", "q", "v", "QThreadEvents:1", "vStopped"]:
             self.assertEqual(c.request(p), "", p)
         self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t;r")
 

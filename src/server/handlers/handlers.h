@@ -104,6 +104,7 @@ HANDLER(handle_write_register);
 HANDLER(handle_read_memory);
 HANDLER(handle_write_memory);
 HANDLER(handle_write_memory_binary);
+HANDLER(handle_read_memory_binary);
 
 /* breakpoints.c */
 HANDLER(handle_insert_breakpoint);

@@ -56,6 +56,46 @@ HANDLER(handle_read_memory)
     free(buf);
 }
 
+/* x ADDR,LENGTH: memory in binary, half the size of 'm' on the wire. Two
+ * dialects: gdb's (16 and later, after binary-upload+) puts a 'b' before
+ * the data; lldb's sends the data alone, and first probes "x0,0" for an
+ * "OK". */
+HANDLER(handle_read_memory_binary)
+{
+    (void)len;
+    const char *p = args;
+    uint64_t addr, length;
+    if (!parse_range(&p, &addr, &length) || *p) {
+        reply_errno(s, EINVAL);
+        return;
+    }
+    bool lldb = s->client_lldb && !s->client_binary_upload;
+    if (lldb && addr == 0 && length == 0) {
+        reply_str(s, "OK");
+        return;
+    }
+    struct process *proc = memory_process(s);
+    if (!proc)
+        return;
+    /* Binary bytes may need escaping: the worst case fits one packet. */
+    if (length > RSP_PACKET_SIZE / 2 - 2)
+        length = RSP_PACKET_SIZE / 2 - 2;
+    uint8_t *buf = malloc(length ? length : 1);
+    if (!buf) {
+        reply_errno(s, ENOMEM);
+        return;
+    }
+    size_t got = process_read_memory(proc, addr, buf, (size_t)length);
+    if (got == 0 && length > 0) {
+        reply_errno(s, EIO);
+    } else {
+        if (!lldb)
+            reply_str(s, "b");
+        reply_append(s, buf, got);
+    }
+    free(buf);
+}
+
 static void write_and_reply(struct session *s, struct process *proc, uint64_t addr,
                             const uint8_t *data, size_t n)
 {

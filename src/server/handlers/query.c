@@ -32,6 +32,7 @@ HANDLER(handle_qSupported)
     s->client_multiprocess = has_feature(args, len, "multiprocess+");
     s->client_swbreak = has_feature(args, len, "swbreak+");
     s->client_hwbreak = has_feature(args, len, "hwbreak+");
+    s->client_binary_upload = has_feature(args, len, "binary-upload+");
     s->client_no_resumed = has_feature(args, len, "no-resumed+");
     packet_append_features(s);
 }
