@@ -352,6 +352,15 @@ class DbgSessionTest(TestCase):
         self.assertRegex(out, r"(?m)^%d\s+root\s+%s xyz\s" % (pid, re.escape(path)))
         out = self.gdb(srv, ["info os"])
         self.assertRegex(out, r"(?m)^processes\s+Listing of all processes")
+        self.assertRegex(out, r"(?m)^threads\s+Listing of all threads")
+        self.assertRegex(out, r"(?m)^files\s+Listing of all file descriptors")
+        out = self.gdb(srv, ["info os threads"])
+        self.assertRegex(out, r"(?m)^%d\s+%s xyz\s+%d\s+\d+" % (pid, re.escape(path), pid))
+        out = self.gdb(srv, ["info os files"])
+        # Its stdout is the pipe the test reads.
+        self.assertRegex(out, r"(?m)^%d\s+%s xyz\s+1\s+pipe:\[\d+\]" % (pid, re.escape(path)))
+        out = self.gdb(srv, ["info os nosuchtype"])
+        self.assertIn("Can not fetch data now.", out)   # gdb's words for the server's error
 
 
 if __name__ == "__main__":

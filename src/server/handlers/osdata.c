@@ -1,14 +1,18 @@
 /* qXfer:osdata:read: what gdb's "info os" shows, and what dbg's .tlist and
  * -pn read. The "types" document (empty annex) lists the kinds this server
  * has; "processes" lists the target machine's processes (columns pid, user,
- * command, as gdbserver's, less its cores).
+ * command, as gdbserver's, less its cores), "threads" every thread (pid,
+ * command, tid, core) and "files" every open file descriptor (pid, command,
+ * file descriptor, name).
  * The document is made once for all the windows gdb reads it in
  * (xfer_reply_document), so a process that starts or ends meanwhile cannot
  * tear the XML. */
+#include <dirent.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "handlers/handlers.h"
 #include "session.h"
@@ -21,13 +25,92 @@ static void put_column(FILE *f, const char *name, const char *value)
     fputs("</column>\n", f);
 }
 
-static void put_types(FILE *f)
+static void put_type(FILE *f, const char *type, const char *description, const char *title)
 {
     fputs("<item>\n", f);
-    put_column(f, "Type", "processes");
-    put_column(f, "Description", "Listing of all processes");
-    put_column(f, "Title", "Processes");
+    put_column(f, "Type", type);
+    put_column(f, "Description", description);
+    put_column(f, "Title", title);
     fputs("</item>\n", f);
+}
+
+static void put_types(FILE *f)
+{
+    put_type(f, "files", "Listing of all file descriptors", "File descriptors");
+    put_type(f, "processes", "Listing of all processes", "Processes");
+    put_type(f, "threads", "Listing of all threads", "Threads");
+}
+
+/* Every entry of /proc/PID/DIR that is a number, in order. */
+static size_t numbered_entries(pid_t pid, const char *dir, long *out, size_t max)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, dir);
+    DIR *d = opendir(path);
+    size_t n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL && n < max) {
+        char *end;
+        long v = strtol(e->d_name, &end, 10);
+        if (e->d_name[0] && !*end && v >= 0)
+            out[n++] = v;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+#define MAX_ENTRIES 65536
+
+static bool put_threads_of(const struct proc_info *pi, void *ctx)
+{
+    FILE *f = ctx;
+    static long tids[MAX_ENTRIES];
+    char command[sizeof pi->args + 1], num[24], name[64];
+    proc_info_command(pi, command, sizeof command);
+    size_t n = numbered_entries(pi->pid, "task", tids, MAX_ENTRIES);
+    for (size_t i = 0; i < n; i++) {
+        int core;
+        proc_info_read_task(pi->pid, (pid_t)tids[i], name, sizeof name, &core);
+        fputs("<item>\n", f);
+        snprintf(num, sizeof num, "%d", (int)pi->pid);
+        put_column(f, "pid", num);
+        put_column(f, "command", command);
+        snprintf(num, sizeof num, "%ld", tids[i]);
+        put_column(f, "tid", num);
+        if (core >= 0)
+            snprintf(num, sizeof num, "%d", core);
+        else
+            num[0] = '\0';
+        put_column(f, "core", num);
+        fputs("</item>\n", f);
+    }
+    return true;
+}
+
+static bool put_files_of(const struct proc_info *pi, void *ctx)
+{
+    FILE *f = ctx;
+    static long fds[MAX_ENTRIES];
+    char command[sizeof pi->args + 1], num[24], path[64], target[4096];
+    proc_info_command(pi, command, sizeof command);
+    size_t n = numbered_entries(pi->pid, "fd", fds, MAX_ENTRIES);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "/proc/%d/fd/%ld", (int)pi->pid, fds[i]);
+        ssize_t len = readlink(path, target, sizeof target - 1);
+        if (len < 0)
+            continue;   /* closed meanwhile */
+        target[len] = '\0';
+        fputs("<item>\n", f);
+        snprintf(num, sizeof num, "%d", (int)pi->pid);
+        put_column(f, "pid", num);
+        put_column(f, "command", command);
+        snprintf(num, sizeof num, "%ld", fds[i]);
+        put_column(f, "file descriptor", num);
+        put_column(f, "name", target);
+        fputs("</item>\n", f);
+    }
+    return true;
 }
 
 static bool put_process(const struct proc_info *pi, void *ctx)
@@ -40,18 +123,8 @@ static bool put_process(const struct proc_info *pi, void *ctx)
         snprintf(user, sizeof user, "%s", found->pw_name);
     else
         snprintf(user, sizeof user, "%u", (unsigned)pi->uid);
-    /* The command line with spaces between the arguments; a process
-     * without one (a kernel thread) shows its bracketed name. */
     char command[sizeof pi->args + 1];
-    if (pi->args_len) {
-        memcpy(command, pi->args, pi->args_len);
-        for (size_t i = 0; i < pi->args_len; i++)
-            if (command[i] == '\0')
-                command[i] = ' ';
-        command[pi->args_len] = '\0';
-    } else {
-        snprintf(command, sizeof command, "%s", pi->path);
-    }
+    proc_info_command(pi, command, sizeof command);
     fputs("<item>\n", f);
     snprintf(num, sizeof num, "%d", (int)pi->pid);
     put_column(f, "pid", num);
@@ -65,17 +138,23 @@ static bool put_process(const struct proc_info *pi, void *ctx)
 static bool make_document(struct session *s, FILE *f, void *ctx)
 {
     const char *annex = ctx;
-    bool types = annex[0] == '\0';
-    if (!types && strcmp(annex, "processes") != 0) {
-        reply_error(s, "no os data of type '%s' (this server has: processes)", annex);
+    bool (*each)(const struct proc_info *, void *) = NULL;
+    if (strcmp(annex, "processes") == 0)
+        each = put_process;
+    else if (strcmp(annex, "threads") == 0)
+        each = put_threads_of;
+    else if (strcmp(annex, "files") == 0)
+        each = put_files_of;
+    else if (annex[0]) {
+        reply_error(s, "no os data of type '%s' (this server has: files, processes, threads)", annex);
         return false;
     }
     fprintf(f, "<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"osdata.dtd\">\n<osdata type=\"%s\">\n",
-            types ? "types" : annex);
-    if (types)
-        put_types(f);
+            each ? annex : "types");
+    if (each)
+        proc_info_each(each, f);
     else
-        proc_info_each(put_process, f);
+        put_types(f);
     fputs("</osdata>\n", f);
     return true;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "handlers/handlers.h"
+#include "target/proc_info.h"
 #include "target/thread_db.h"
 #include "rsp/hex.h"
 #include "session.h"
@@ -88,36 +89,6 @@ HANDLER(handle_qsThreadInfo)
     reply_str(s, "l");
 }
 
-/* A thread's name (its comm) and the CPU it last ran on, from /proc. */
-static void read_task(pid_t pid, pid_t tid, char *name, size_t namelen, int *core)
-{
-    char path[80], buf[1024];
-    name[0] = '\0';
-    *core = -1;
-    snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    /* "TID (NAME) STATE ...": NAME may hold spaces and ')'. */
-    char *open = strchr(buf, '('), *close = strrchr(buf, ')');
-    if (!open || !close || close < open)
-        return;
-    size_t len = (size_t)(close - open - 1);
-    if (len >= namelen)
-        len = namelen - 1;
-    memcpy(name, open + 1, len);
-    name[len] = '\0';
-    int field = 2;   /* the state, field 3, follows ") " */
-    for (char *p = close + 1; *p; p++)
-        if (*p == ' ' && ++field == 39) {
-            *core = atoi(p + 1);
-            break;
-        }
-}
-
 static bool make_thread_list(struct session *s, FILE *f, void *ctx)
 {
     (void)ctx;
@@ -127,7 +98,7 @@ static bool make_thread_list(struct session *s, FILE *f, void *ctx)
             char id[48], name[64];
             int core;
             ptid_format(id, sizeof id, p->pid, th->tid, s->client_multiprocess);
-            read_task(p->pid, th->tid, name, sizeof name, &core);
+            proc_info_read_task(p->pid, th->tid, name, sizeof name, &core);
             fprintf(f, "<thread id=\"%s\"", id);
             if (core >= 0)
                 fprintf(f, " core=\"%d\"", core);

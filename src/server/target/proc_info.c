@@ -102,3 +102,48 @@ void proc_info_each(bool (*fn)(const struct proc_info *info, void *ctx), void *c
     free(info);
     closedir(d);
 }
+
+/* A thread's name (its comm) and the CPU it last ran on, from /proc. */
+void proc_info_read_task(pid_t pid, pid_t tid, char *name, size_t namelen, int *core)
+{
+    char path[80], buf[1024];
+    name[0] = '\0';
+    *core = -1;
+    snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* "TID (NAME) STATE ...": NAME may hold spaces and ')'. */
+    char *open = strchr(buf, '('), *close = strrchr(buf, ')');
+    if (!open || !close || close < open)
+        return;
+    size_t len = (size_t)(close - open - 1);
+    if (len >= namelen)
+        len = namelen - 1;
+    memcpy(name, open + 1, len);
+    name[len] = '\0';
+    int field = 2;   /* the state, field 3, follows ") " */
+    for (char *p = close + 1; *p; p++)
+        if (*p == ' ' && ++field == 39) {
+            *core = atoi(p + 1);
+            break;
+        }
+}
+
+
+void proc_info_command(const struct proc_info *pi, char *out, size_t outlen)
+{
+    if (!pi->args_len) {
+        snprintf(out, outlen, "%s", pi->path);
+        return;
+    }
+    size_t n = pi->args_len < outlen ? pi->args_len : outlen - 1;
+    memcpy(out, pi->args, n);
+    for (size_t i = 0; i < n; i++)
+        if (out[i] == '\0')
+            out[i] = ' ';
+    out[n] = '\0';
+}

@@ -27,4 +27,12 @@ bool proc_info_read(pid_t pid, struct proc_info *out);
  * returns false. */
 void proc_info_each(bool (*fn)(const struct proc_info *info, void *ctx), void *ctx);
 
+/* A thread's name (its comm; "" if gone) and the CPU it last ran on (-1
+ * if unknown), from /proc/PID/task/TID/stat. */
+void proc_info_read_task(pid_t pid, pid_t tid, char *name, size_t namelen, int *core);
+
+/* PID's command line with spaces between the arguments, or its bracketed
+ * name when it has none (kernel threads), into OUT. */
+void proc_info_command(const struct proc_info *pi, char *out, size_t outlen);
+
 #endif
