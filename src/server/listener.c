@@ -224,6 +224,9 @@ static void accept_one(struct server *srv)
     config.server_pid = getpid();
     config.table = srv->table;
     config.slot = session_table_claim(srv->table, id, peer);
+    const struct transport_spec *bound = &srv->transport->spec;
+    if (bound->kind == TRANSPORT_TCP && !config.password && !(bound->given & TSPEC_CLICON))
+        config.platform_port = bound->port;
     pid_t pid = fork();
     if (pid < 0) {
         log_error("cannot fork a session for %s: %s", peer, strerror(errno));

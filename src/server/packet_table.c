@@ -67,6 +67,11 @@ static const struct packet_entry table[] = {
     {"QEnvironment:", MATCH_PREFIX, handle_QEnvironment, NULL, false},
     {"QLaunchArch:", MATCH_PREFIX, handle_QLaunchArch, NULL, false},
     {"qLaunchSuccess", MATCH_EXACT, handle_qLaunchSuccess, NULL, false},
+    /* lldb's platform mode */
+    {"qLaunchGDBServer", MATCH_PREFIX, handle_qLaunchGDBServer, NULL, false},
+    {"qKillSpawnedProcess:", MATCH_PREFIX, handle_qKillSpawnedProcess, NULL, false},
+    {"qPlatform_mkdir:", MATCH_PREFIX, handle_qPlatform_mkdir, NULL, false},
+    {"qPlatform_chmod:", MATCH_PREFIX, handle_qPlatform_chmod, NULL, false},
     /* Processes */
     {"vRun;", MATCH_PREFIX, handle_vRun, NULL, false},
     {"vAttach;", MATCH_PREFIX, handle_vAttach, NULL, false},

@@ -33,6 +33,8 @@ struct session_config {
     const char *secured;      /* how the transport was secured ("" if not) */
     const struct launch_options *launch;   /* how programs start (NULL: directly) */
     unsigned disabled;        /* gdbserver's --disable-packet: DISABLE_* */
+    unsigned platform_port;   /* the plain tcp port lldb's platform mode may open
+                                 debug connections on (0: none, see lldb_platform.c) */
 };
 
 /* Exit status of a session process whose client failed to authenticate. */

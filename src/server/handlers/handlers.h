@@ -63,6 +63,12 @@ HANDLER(handle_QProgramSignals);
 HANDLER(handle_qXfer_siginfo_read);
 HANDLER(handle_qXfer_siginfo_write);
 
+/* lldb_platform.c: lldb's platform mode */
+HANDLER(handle_qLaunchGDBServer);
+HANDLER(handle_qKillSpawnedProcess);
+HANDLER(handle_qPlatform_mkdir);
+HANDLER(handle_qPlatform_chmod);
+
 /* osdata.c: qXfer:osdata:read (gdb's "info os") */
 HANDLER(handle_qXfer_osdata);
 

@@ -50,15 +50,18 @@ static void reply_fail(struct session *s, int e)
 }
 
 /* The protocol's open flags. GDB's are O_RDONLY 0, O_WRONLY 1, O_RDWR 2,
- * O_APPEND 8, O_CREAT 0x200, O_TRUNC 0x400, O_EXCL 0x800; lldb adds
- * non-blocking 0x4, don't-follow-symlinks 1<<25 and close-on-exec 1<<26. */
+ * O_APPEND 8, O_CREAT 0x200, O_TRUNC 0x400, O_EXCL 0x800; lldb (14) adds
+ * non-blocking 1<<28, don't-follow-symlinks 1<<29 and close-on-exec 1<<30. */
+#define LLDB_NONBLOCK (1u << 28)
+#define LLDB_NOFOLLOW (1u << 29)
+#define LLDB_CLOEXEC (1u << 30)
 static bool host_open_flags(uint64_t f, int *out)
 {
-    const uint64_t known = 0x3 | 0x4 | 0x8 | 0x200 | 0x400 | 0x800 | (1u << 25) | (1u << 26);
+    const uint64_t known = 0x3 | 0x8 | 0x200 | 0x400 | 0x800 | LLDB_NONBLOCK | LLDB_NOFOLLOW | LLDB_CLOEXEC;
     if ((f & ~known) || (f & 3) == 3)
         return false;
     int flags = (f & 3) == 0 ? O_RDONLY : (f & 3) == 1 ? O_WRONLY : O_RDWR;
-    if (f & 0x4)
+    if (f & LLDB_NONBLOCK)
         flags |= O_NONBLOCK;
     if (f & 0x8)
         flags |= O_APPEND;
@@ -68,7 +71,7 @@ static bool host_open_flags(uint64_t f, int *out)
         flags |= O_TRUNC;
     if (f & 0x800)
         flags |= O_EXCL;
-    if (f & (1u << 25))
+    if (f & LLDB_NOFOLLOW)
         flags |= O_NOFOLLOW;
     *out = flags;   /* close-on-exec is always on */
     return true;

@@ -55,7 +55,8 @@ static void read_program(pid_t pid, struct proc_info *out)
         comm[strcspn(comm, "\n")] = '\0';
         snprintf(out->path, sizeof out->path, "[%s]", comm);
     }
-    const char *slash = strrchr(out->path, '/');
+    /* A bracketed kernel thread name may hold '/' ("[kworker/0:1]"). */
+    const char *slash = out->path[0] == '/' ? strrchr(out->path, '/') : NULL;
     out->name = slash ? slash + 1 : out->path;
 
     out->args_len = 0;
