@@ -3,7 +3,9 @@
  *   fork   fork; the child runs child_work() and exits 42, the parent waits
  *   vfork  vfork; the child execs exec_target (exit status 5)
  *   exec   exec exec_target itself
- *   spin   fork; both run until killed (for the session-end rules)
+ *   spin   prints "ready PID", runs until killed; once fork_now is set (by
+ *          gdb), forks a child that runs until killed too, calling
+ *          child_work() every 10 ms (for the session-end rules)
  * exec_target is the test program next to this one. */
 #include <libgen.h>
 #include <limits.h>
@@ -24,6 +26,7 @@ int parent_work(int x)
 }
 
 static char target_path[PATH_MAX];
+volatile int fork_now;
 
 static void find_target(void)
 {
@@ -68,10 +71,17 @@ int main(int argc, char **argv)
         return 103;
     }
     if (strcmp(mode, "spin") == 0) {
-        pid_t c = fork();
-        for (volatile unsigned long i = 0;; i++)
-            if (i % 100000000 == 0 && c == 0)
-                child_work(1);
+        printf("ready %d\n", (int)getpid());
+        fflush(stdout);
+        pid_t c = -1;
+        for (;;) {
+            if (fork_now && c < 0 && (c = fork()) == 0)
+                for (;;) {
+                    child_work(1);
+                    usleep(10000);
+                }
+            usleep(1000);
+        }
     }
     return 104;
 }
