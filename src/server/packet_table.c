@@ -22,6 +22,23 @@ struct packet_entry {
     bool before_auth;   /* allowed before a password server authenticated the client */
 };
 
+/* Events a client must know how to handle: gdbserver offers them only to
+ * a client that offered them. */
+static bool offered_fork_events(const struct session *s)
+{
+    return s->target.report_fork;
+}
+
+static bool offered_vfork_events(const struct session *s)
+{
+    return s->target.report_vfork;
+}
+
+static bool offered_exec_events(const struct session *s)
+{
+    return s->target.report_exec;
+}
+
 /* Longer names come before names they start with ("vCont?" before "vCont;"). */
 static const struct packet_entry table[] = {
     /* dbg's handshake: not features, never in qSupported */
@@ -130,12 +147,24 @@ static const struct packet_entry table[] = {
     {"z2,", MATCH_PREFIX, handle_remove_write_watch, NULL, false},
     {"Z4,", MATCH_PREFIX, handle_insert_access_watch, NULL, false},
     {"z4,", MATCH_PREFIX, handle_remove_access_watch, NULL, false},
+    /* catch syscall */
+    {"QCatchSyscalls:", MATCH_PREFIX, handle_QCatchSyscalls, "QCatchSyscalls+", false},
     /* Features that are protocol behaviour rather than packets */
     {"multiprocess", MATCH_FEATURE, NULL, "multiprocess+", false},
     {"swbreak", MATCH_FEATURE, NULL, "swbreak+", false},
     {"hwbreak", MATCH_FEATURE, NULL, "hwbreak+", false},
     {"augmented-libraries-svr4-read", MATCH_FEATURE, NULL, "augmented-libraries-svr4-read+", false},
     {"no-resumed", MATCH_FEATURE, NULL, "no-resumed+", false},
+};
+
+/* Features offered only to a client that offered them too. */
+static const struct {
+    const char *feature;
+    bool (*client_offered)(const struct session *s);
+} client_features[] = {
+    {"fork-events+", offered_fork_events},
+    {"vfork-events+", offered_vfork_events},
+    {"exec-events+", offered_exec_events},
 };
 
 /* gdbserver's --disable-packet: these get the empty "not supported" reply. */
@@ -187,4 +216,7 @@ void packet_append_features(struct session *s)
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (table[i].feature && !disabled(s, &table[i]))
             reply_printf(s, ";%s", table[i].feature);
+    for (size_t i = 0; i < sizeof client_features / sizeof client_features[0]; i++)
+        if (client_features[i].client_offered(s))
+            reply_printf(s, ";%s", client_features[i].feature);
 }

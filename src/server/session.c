@@ -190,7 +190,7 @@ struct thread *session_general_thread(struct session *s)
     if (th)
         return th;
     for (struct process *p = t->processes; p; p = p->next)
-        if (p->threads)
+        if (p->threads && !p->unreported)
             return p->threads;
     return NULL;
 }
@@ -238,7 +238,9 @@ void session_resume(struct session *s)
     bool any = false;
     for (struct process *p = t->processes; p; p = p->next)
         for (struct thread *th = p->threads; th; th = th->next)
-            if (th->resumed && !th->zombie) {
+            if (th->resumed && th->running && th->vfork_wait) {
+                any = true;   /* still asleep in its vfork: running already */
+            } else if (th->resumed && !th->zombie) {
                 if (thread_resume(th, th->resume_step, th->resume_signo))
                     any = true;
                 th->resume_signo = 0;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "gdbserver_cli.h"
 #include "rsp/hex.h"
@@ -16,6 +17,12 @@ static int stop_signal(const struct session *s, const struct stop_event *ev)
     case STOP_STEP:
     case STOP_HWBREAK:
     case STOP_WATCH:
+    case STOP_FORK:
+    case STOP_VFORK:
+    case STOP_VFORK_DONE:
+    case STOP_EXEC:
+    case STOP_SYSCALL_ENTRY:
+    case STOP_SYSCALL_RETURN:
         return session_signal_to_client(s, SIGTRAP);
     case STOP_INTERRUPT:
         return session_signal_to_client(s, SIGINT);
@@ -57,6 +64,46 @@ static void list_threads(struct session *s, struct process *p)
     reply_str(s, ";");
 }
 
+/* The new program of a process that exec'd, for "exec:" (hex). */
+static void reply_exec_path(struct session *s, pid_t pid)
+{
+    char path[64], exe[4096];
+    snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+    ssize_t n = readlink(path, exe, sizeof exe);
+    if (n < 0)
+        n = 0;   /* gone already: an empty name, the client keeps its own */
+    reply_str(s, "exec:");
+    reply_hex(s, (const uint8_t *)exe, (size_t)n);
+    reply_str(s, ";");
+}
+
+/* The stop reasons of fork, vfork, exec and system call events, first in
+ * the reply as gdbserver puts them. */
+static void reply_event_reason(struct session *s, struct thread *th, const struct stop_event *ev)
+{
+    char id[48];
+    switch (ev->kind) {
+    case STOP_FORK:
+    case STOP_VFORK:
+        ptid_format(id, sizeof id, ev->child, ev->child, s->client_multiprocess);
+        reply_printf(s, "%s:%s;", ev->kind == STOP_FORK ? "fork" : "vfork", id);
+        break;
+    case STOP_VFORK_DONE:
+        reply_str(s, "vforkdone:;");
+        break;
+    case STOP_EXEC:
+        reply_exec_path(s, th->proc->pid);
+        break;
+    case STOP_SYSCALL_ENTRY:
+    case STOP_SYSCALL_RETURN:
+        reply_printf(s, "%s:%lx;", ev->kind == STOP_SYSCALL_ENTRY ? "syscall_entry" : "syscall_return",
+                     (unsigned long)ev->syscall_nr);
+        break;
+    default:
+        break;
+    }
+}
+
 void stop_reply_thread(struct session *s, struct thread *th, const struct stop_event *ev)
 {
     if (s->config.disabled & DISABLE_T) {
@@ -64,6 +111,7 @@ void stop_reply_thread(struct session *s, struct thread *th, const struct stop_e
         return;
     }
     reply_printf(s, "T%02x", stop_signal(s, ev));
+    reply_event_reason(s, th, ev);
     /* PC, SP and FP: what gdb reads first at every stop to find the frame. */
     struct arch_frame_regs fr = arch_frame_regs(th->proc);
     expedite(s, th, fr.fp);

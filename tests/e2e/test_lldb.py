@@ -201,6 +201,17 @@ class LldbTest(TestCase):
         self.assertTrue(spin.alive())
         self.assertKeepsRunning(spin.pid, "attached program")
 
+    def test_forks_are_let_go_for_lldb(self):
+        # lldb 14 offers fork events but cannot take them: its children are
+        # let go, and the parent runs on to its breakpoint and its end.
+        srv = self.server()
+        out = self.lldb(srv, ["breakpoint set --name parent_work", "process launch -- vfork", "continue"],
+                        "forks")
+        self.assertIn("stop reason = breakpoint 1.1", out)
+        self.assertIn("exited with status = 6", out)
+        self.assertIn("not followed: let go", srv.log_text())
+        self.assertNotIn("(followed)", srv.log_text())
+
     def test_attach_refuses_server_and_bad_pids(self):
         srv = self.server()
         out = self.lldb(srv, ["process attach --pid %d" % srv.pid])

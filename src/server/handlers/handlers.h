@@ -125,6 +125,9 @@ HANDLER(handle_remove_write_watch);
 HANDLER(handle_insert_access_watch);
 HANDLER(handle_remove_access_watch);
 
+/* catch_syscalls.c: QCatchSyscalls (gdb's catch syscall) */
+HANDLER(handle_QCatchSyscalls);
+
 /* lldb_setup.c: lldb's set-up packets, qEcho, qThreadStopInfo */
 HANDLER(handle_QThreadSuffixSupported);
 HANDLER(handle_QListThreadsInStopReply);

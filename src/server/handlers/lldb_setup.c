@@ -9,10 +9,21 @@
 #include "session.h"
 #include "stop_reply.h"
 
+/* lldb 14 offers fork-events+ and vfork-events+, but takes a fork stop for
+ * a plain SIGTRAP and loses track of its process: an lldb client gets the
+ * children let go, as from a server without the events. */
+static void mark_lldb(struct session *s)
+{
+    s->client_lldb = true;
+    s->target.report_fork = false;
+    s->target.report_vfork = false;
+    s->target.report_exec = false;
+}
+
 HANDLER(handle_QThreadSuffixSupported)
 {
     (void)args, (void)len;
-    s->client_lldb = true;
+    mark_lldb(s);
     s->thread_suffix = true;
     reply_str(s, "OK");
 }
@@ -20,7 +31,7 @@ HANDLER(handle_QThreadSuffixSupported)
 HANDLER(handle_QListThreadsInStopReply)
 {
     (void)args, (void)len;
-    s->client_lldb = true;
+    mark_lldb(s);
     s->threads_in_stop_reply = true;
     reply_str(s, "OK");
 }
@@ -28,7 +39,7 @@ HANDLER(handle_QListThreadsInStopReply)
 HANDLER(handle_QEnableErrorStrings)
 {
     (void)args, (void)len;
-    s->client_lldb = true;
+    mark_lldb(s);
     s->error_strings = true;
     reply_str(s, "OK");
 }

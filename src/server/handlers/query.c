@@ -34,6 +34,9 @@ HANDLER(handle_qSupported)
     s->client_hwbreak = has_feature(args, len, "hwbreak+");
     s->client_binary_upload = has_feature(args, len, "binary-upload+");
     s->client_no_resumed = has_feature(args, len, "no-resumed+");
+    s->target.report_fork = has_feature(args, len, "fork-events+");
+    s->target.report_vfork = has_feature(args, len, "vfork-events+");
+    s->target.report_exec = has_feature(args, len, "exec-events+");
     packet_append_features(s);
 }
 

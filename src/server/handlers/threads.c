@@ -71,7 +71,7 @@ HANDLER(handle_qfThreadInfo)
     (void)args, (void)len;
     bool first = true;
     for (struct process *p = s->target.processes; p; p = p->next)
-        for (struct thread *th = p->threads; th; th = th->next) {
+        for (struct thread *th = p->threads; th && !p->unreported; th = th->next) {
             char id[48];
             ptid_format(id, sizeof id, p->pid, th->tid, s->client_multiprocess);
             reply_printf(s, "%c%s", first ? 'm' : ',', id);

@@ -1,7 +1,8 @@
 /* Software breakpoints kept by the server: an int3 (0xcc) over the first
  * byte of the instruction, the original byte saved. Keeping them here (not
  * only in the client) lets memory reads hide them and lets the event code
- * recognise a hit from any thread. */
+ * recognise a hit from any thread. A vfork child sharing its parent's
+ * memory uses its parent's list (process_breakpoint_owner). */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -11,6 +12,7 @@
 
 struct sw_breakpoint *breakpoint_find(struct process *p, uint64_t addr)
 {
+    p = process_breakpoint_owner(p);
     for (struct sw_breakpoint *bp = p->breakpoints; bp; bp = bp->next)
         if (bp->addr == addr)
             return bp;
@@ -19,6 +21,7 @@ struct sw_breakpoint *breakpoint_find(struct process *p, uint64_t addr)
 
 int breakpoint_insert(struct process *p, uint64_t addr)
 {
+    p = process_breakpoint_owner(p);
     struct sw_breakpoint *bp = breakpoint_find(p, addr);
     if (bp)
         return 0;   /* idempotent, as gdb expects: one z0 removes it */
@@ -51,6 +54,7 @@ static void unlink_bp(struct process *p, struct sw_breakpoint *bp)
 
 int breakpoint_remove(struct process *p, uint64_t addr)
 {
+    p = process_breakpoint_owner(p);
     struct sw_breakpoint *bp = breakpoint_find(p, addr);
     if (!bp)
         return ENOENT;

@@ -11,14 +11,14 @@
  * A SIGSTOP we sent may still be queued after its thread stopped for another
  * reason (sigstop_expected); it is swallowed when it arrives. */
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/kcmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <stddef.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,7 +32,11 @@ bool thread_resume(struct thread *th, bool step, int signo)
 {
     arch_regcache_invalidate(th);
     debug_regs_apply(th);
-    if (ptrace(step ? PTRACE_SINGLESTEP : PTRACE_CONT, th->tid, NULL, (void *)(long)signo) != 0) {
+    /* While the client catches system calls, a continue stops at each
+     * entry and exit (and those not caught are resumed at once). */
+    enum __ptrace_request how = step ? PTRACE_SINGLESTEP
+                                     : th->proc->catch_syscalls.on ? PTRACE_SYSCALL : PTRACE_CONT;
+    if (ptrace(how, th->tid, NULL, (void *)(long)signo) != 0) {
         log_debug("resume %d: %s", (int)th->tid, strerror(errno));
         return false;
     }
@@ -49,11 +53,18 @@ static void record(struct target *t, struct thread *th, enum stop_kind kind, int
     th->pending_seq = ++t->event_seq;
 }
 
-/* Lets a thread go on after an event the client does not see, unless we are
- * in the middle of stopping everything. */
+/* Threads may be let go after events the client does not see only while a
+ * resume is outstanding and we are not stopping everything: an event that
+ * comes while the client has everything stopped (a vfork parent whose child
+ * is done) leaves its thread stopped. */
+static bool may_resume(const struct target *t)
+{
+    return t->running && !t->stopping;
+}
+
 static void resume_again(struct target *t, struct thread *th)
 {
-    if (!t->stopping)
+    if (may_resume(t))
         thread_resume(th, th->resume_step, 0);
 }
 
@@ -72,8 +83,7 @@ static bool take_orphan(struct target *t, pid_t tid, int *status)
     return false;
 }
 
-/* Waits for the first stop of a new task (it may have been seen already). */
-static bool first_stop(struct target *t, pid_t tid, int *status)
+bool target_first_stop(struct target *t, pid_t tid, int *status)
 {
     if (take_orphan(t, tid, status))
         return true;
@@ -84,37 +94,73 @@ static bool first_stop(struct target *t, pid_t tid, int *status)
     return r == tid;
 }
 
-/* A new process (fork, vfork, or clone without CLONE_THREAD): not followed
- * in this version, so it is let go. A child with its own copy of memory gets
- * the original bytes back where our breakpoints are, or its first pass over
- * one would kill it with SIGTRAP. */
-static void release_child(struct target *t, struct process *parent, pid_t child)
-{
-    int status;
-    if (!first_stop(t, child, &status) || !WIFSTOPPED(status))
-        return;
-    bool shared = syscall(SYS_kcmp, parent->pid, child, KCMP_VM, 0, 0) == 0;
-    if (!shared) {
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%d/mem", (int)child);
-        int fd = open(path, O_RDWR | O_CLOEXEC);
-        for (struct sw_breakpoint *bp = parent->breakpoints; fd >= 0 && bp; bp = bp->next)
-            if (pwrite(fd, &bp->saved, 1, (off_t)bp->addr) != 1)
-                log_debug("cannot restore %#llx in child %d", (unsigned long long)bp->addr, (int)child);
-        if (fd >= 0)
-            close(fd);
-    }
-    ptrace(PTRACE_DETACH, child, NULL, NULL);
-    log_info("process %d started process %d (not followed: let go)", (int)parent->pid, (int)child);
-}
-
-static void handle_fork(struct target *t, struct thread *parent)
+/* A fork or vfork: the child is followed when the client asked for the
+ * event (the parent then reports it), or let go. */
+static void handle_fork(struct target *t, struct thread *parent, bool vfork)
 {
     unsigned long msg = 0;
-    ptrace(PTRACE_GETEVENTMSG, parent->tid, NULL, &msg);
-    if ((pid_t)msg > 0)
-        release_child(t, parent->proc, (pid_t)msg);
-    resume_again(t, parent);
+    pid_t child = ptrace(PTRACE_GETEVENTMSG, parent->tid, NULL, &msg) == 0 ? (pid_t)msg : 0;
+    /* Once resumed, a vfork parent sleeps in the kernel until the child
+     * execs or exits, and no SIGSTOP reaches it before that. */
+    if (vfork)
+        parent->vfork_wait = true;
+    if (child <= 0) {
+        log_warn("process %d forked, but the new process id is unknown", (int)parent->proc->pid);
+        resume_again(t, parent);
+        return;
+    }
+    if (!(vfork ? t->report_vfork : t->report_fork)) {
+        fork_release_child(t, parent->proc, child);
+        resume_again(t, parent);
+        return;
+    }
+    if (!fork_adopt_child(t, parent->proc, child, vfork)) {
+        resume_again(t, parent);
+        return;
+    }
+    record(t, parent, vfork ? STOP_VFORK : STOP_FORK, SIGTRAP);
+    parent->pending.child = child;
+}
+
+/* The vfork child exec'd or exited: the parent runs again, with its memory
+ * its own. */
+static void handle_vfork_done(struct target *t, struct thread *th)
+{
+    th->vfork_wait = false;
+    fork_vfork_done(t, th->proc);
+    if (t->report_vfork)
+        record(t, th, STOP_VFORK_DONE, SIGTRAP);
+    else
+        resume_again(t, th);
+}
+
+/* The kernel's syscall_info ops (linux/ptrace.h, which clashes with
+ * sys/ptrace.h): the first byte of the record says which stop this is. */
+#define SYSCALL_INFO_ENTRY 1
+#define SYSCALL_INFO_EXIT 2
+
+/* A syscall-entry or syscall-exit stop (PTRACE_SYSCALL). Entry and exit
+ * alternate per thread; the kernel says which when it can (a step or a
+ * stop in between can skip an exit stop). */
+static void handle_syscall_stop(struct target *t, struct thread *th)
+{
+    uint8_t info[128];
+    long n = ptrace(PTRACE_GET_SYSCALL_INFO, th->tid, (void *)sizeof info, info);
+    bool entry = n > 0 && info[0] == SYSCALL_INFO_ENTRY ? true
+               : n > 0 && info[0] == SYSCALL_INFO_EXIT  ? false
+                                                        : !th->in_syscall;
+    errno = 0;
+    long nr = ptrace(PTRACE_PEEKUSER, th->tid, (void *)offsetof(struct user_regs_struct, orig_rax), NULL);
+    if (errno)
+        nr = entry ? -1 : th->syscall_nr;
+    th->in_syscall = entry;
+    th->syscall_nr = nr;
+    if (!syscall_catch_wants(&th->proc->catch_syscalls, nr)) {
+        resume_again(t, th);
+        return;
+    }
+    record(t, th, entry ? STOP_SYSCALL_ENTRY : STOP_SYSCALL_RETURN, SIGTRAP);
+    th->pending.syscall_nr = nr;
 }
 
 /* After exec the process has a new address space: our breakpoints went with
@@ -129,13 +175,15 @@ static void handle_exec(struct target *t, struct thread *th)
             thread_remove(o);
     }
     th->tid = p->pid;
+    /* A vfork child that execs stops sharing its parent's memory. */
+    p->vfork_parent = NULL;
     breakpoint_free_all(p);
     debug_regs_reset(p);   /* the kernel cleared the registers too */
     arch_regcache_invalidate(th);
     process_open_memory(p);
     arch_detect_abi(p, th->tid);   /* a 64-bit program may exec a 32-bit one */
     log_info("process %d executed a new program", (int)p->pid);
-    record(t, th, STOP_SIGNAL, SIGTRAP);
+    record(t, th, t->report_exec ? STOP_EXEC : STOP_SIGNAL, SIGTRAP);
 }
 
 static void handle_clone(struct target *t, struct thread *parent)
@@ -145,7 +193,7 @@ static void handle_clone(struct target *t, struct thread *parent)
     pid_t tid = (pid_t)msg;
     if (tid > 0 && process_tgid(tid) != parent->proc->pid) {
         /* clone() without CLONE_THREAD makes a process, not a thread. */
-        release_child(t, parent->proc, tid);
+        fork_release_child(t, parent->proc, tid);
         resume_again(t, parent);
         return;
     }
@@ -154,7 +202,7 @@ static void handle_clone(struct target *t, struct thread *parent)
         /* A new clone starts with a SIGSTOP of its own; it may already have
          * been seen (as an orphan) or may still be on its way. */
         int status;
-        if (!first_stop(t, tid, &status) || !WIFSTOPPED(status)) {
+        if (!target_first_stop(t, tid, &status) || !WIFSTOPPED(status)) {
             thread_remove(nt);
             nt = NULL;
         } else if (WSTOPSIG(status) != SIGSTOP) {
@@ -165,7 +213,7 @@ static void handle_clone(struct target *t, struct thread *parent)
         }
         log_debug("new thread %d in process %d", (int)tid, (int)parent->proc->pid);
     }
-    if (!t->stopping) {
+    if (may_resume(t)) {
         if (nt && !nt->has_pending && !parent->resume_step) {
             nt->resumed = parent->resumed;
             thread_resume(nt, false, 0);
@@ -192,7 +240,7 @@ static void handle_sigtrap(struct target *t, struct thread *th)
         /* int3 leaves the PC after itself; if one of ours is just before,
          * this is a breakpoint hit, and the PC goes back onto it. */
         uint64_t pc;
-        if (arch_get_pc(th, &pc) && breakpoint_find(th->proc, pc - 1)) {
+        if (arch_get_pc(th, &pc) && breakpoint_find(process_breakpoint_owner(th->proc), pc - 1)) {
             arch_set_pc(th, pc - 1);
             record(t, th, STOP_SWBREAK, SIGTRAP);
             return;
@@ -240,14 +288,22 @@ static void handle_status(struct target *t, struct thread *th, int status)
         return;
     }
     if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK) {
-        handle_fork(t, th);
+        handle_fork(t, th, event == PTRACE_EVENT_VFORK);
+        return;
+    }
+    if (event == PTRACE_EVENT_VFORK_DONE) {
+        handle_vfork_done(t, th);
+        return;
+    }
+    if (event == 0 && sig == (SIGTRAP | 0x80)) {
+        handle_syscall_stop(t, th);
         return;
     }
     if (event == PTRACE_EVENT_EXEC) {
         handle_exec(t, th);
         return;
     }
-    if (event != 0 || sig == (SIGTRAP | 0x80)) {
+    if (event != 0) {
         resume_again(t, th);   /* an event we did not ask for */
         return;
     }
@@ -364,7 +420,7 @@ static void wait_stopped(struct target *t, pid_t tid)
 {
     struct thread *th;
     int polls = 0;
-    while ((th = target_find_thread(t, tid)) && th->running && !th->zombie) {
+    while ((th = target_find_thread(t, tid)) && th->running && !th->zombie && !th->vfork_wait) {
         int status;
         bool leader = th->tid == th->proc->pid && th->proc->threads->next;
         pid_t r = waitpid(tid, &status, __WALL | (leader ? WNOHANG : 0));
@@ -397,7 +453,7 @@ void target_stop_all(struct target *t)
     for (struct process *p = t->processes; p; p = p->next)
         for (struct thread *th = p->threads; th; th = th->next) {
             count++;
-            if (th->running && !th->sigstop_expected && !th->zombie) {
+            if (th->running && !th->sigstop_expected && !th->zombie && !th->vfork_wait) {
                 if (tgkill(p->pid, th->tid, SIGSTOP) == 0)
                     th->sigstop_expected = true;
                 else if (errno == ESRCH)
@@ -423,11 +479,15 @@ void target_stop_all(struct target *t)
     t->stopping = false;
 }
 
-static bool pending_still_valid(struct thread *th)
+static bool pending_still_valid(struct target *t, struct thread *th)
 {
+    if (th->pending.kind == STOP_FORK || th->pending.kind == STOP_VFORK)
+        return target_find_process(t, th->pending.child) != NULL;
+    if (th->pending.kind == STOP_SYSCALL_ENTRY || th->pending.kind == STOP_SYSCALL_RETURN)
+        return syscall_catch_wants(&th->proc->catch_syscalls, th->pending.syscall_nr);
     if (th->pending.kind == STOP_SWBREAK) {
         uint64_t pc;
-        return arch_get_pc(th, &pc) && breakpoint_find(th->proc, pc);
+        return arch_get_pc(th, &pc) && breakpoint_find(process_breakpoint_owner(th->proc), pc);
     }
     if (th->pending.kind == STOP_STEP)
         return th->resume_step;
@@ -445,7 +505,7 @@ bool target_pending_event_ready(struct target *t)
         for (struct thread *th = p->threads; th; th = th->next) {
             if (!th->resumed || !th->has_pending)
                 continue;
-            if (pending_still_valid(th))
+            if (pending_still_valid(t, th))
                 ready = true;
             else
                 th->has_pending = false;
@@ -472,6 +532,11 @@ struct thread *target_take_event(struct target *t, struct stop_event *ev, struct
         best->last = best->pending;
         best->pass_on_detach = best->pending.kind == STOP_SIGNAL ? best->pending.signo : 0;
         *ev = best->pending;
+        /* The client hears of the child now: from here on it is its. */
+        struct process *child = ev->kind == STOP_FORK || ev->kind == STOP_VFORK
+                                    ? target_find_process(t, ev->child) : NULL;
+        if (child)
+            child->unreported = false;
     }
     return best;
 }
@@ -492,7 +557,7 @@ void target_interrupt(struct target *t)
 {
     for (struct process *p = t->processes; p; p = p->next)
         for (struct thread *th = p->threads; th; th = th->next) {
-            if (!th->running || th->zombie)
+            if (!th->running || th->zombie || th->vfork_wait)
                 continue;
             /* A leader that has exited (its threads live on) would swallow
              * the SIGSTOP: interrupt a live thread instead. */

@@ -57,7 +57,7 @@ size_t process_read_memory(struct process *p, uint64_t addr, uint8_t *buf, size_
         done += (size_t)n;
     }
     /* Show the client the original bytes, not our int3s. */
-    for (struct sw_breakpoint *bp = p->breakpoints; bp; bp = bp->next)
+    for (struct sw_breakpoint *bp = process_breakpoint_owner(p)->breakpoints; bp; bp = bp->next)
         if (bp->addr >= addr && bp->addr < addr + done)
             buf[bp->addr - addr] = bp->saved;
     return done;
@@ -75,7 +75,7 @@ size_t process_write_memory(struct process *p, uint64_t addr, const uint8_t *buf
         memcpy(tmp, buf + done, n);
         /* A write over a breakpoint updates the saved byte and leaves the
          * int3 in place, so the breakpoint keeps working. */
-        for (struct sw_breakpoint *bp = p->breakpoints; bp; bp = bp->next)
+        for (struct sw_breakpoint *bp = process_breakpoint_owner(p)->breakpoints; bp; bp = bp->next)
             if (bp->addr >= a && bp->addr < a + n) {
                 bp->saved = tmp[bp->addr - a];
                 tmp[bp->addr - a] = 0xcc;

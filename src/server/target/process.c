@@ -21,11 +21,12 @@
 #include "target/arch.h"
 #include "target/target.h"
 
-/* Fork and vfork children are not followed in this version: the events
- * let us release them cleanly (without our breakpoints in their memory).
- * Exec events let us reopen the new image's memory. */
+/* Fork and vfork events let us follow children or release them cleanly
+ * (without our breakpoints in their memory); vfork-done says when a vfork
+ * parent has its memory to itself again. Exec events let us reopen the new
+ * image's memory. Syscall stops are only asked for with PTRACE_SYSCALL. */
 #define TRACE_OPTIONS (PTRACE_O_TRACECLONE | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | \
-                       PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC)
+                       PTRACE_O_TRACEVFORK | PTRACE_O_TRACEVFORKDONE | PTRACE_O_TRACEEXEC)
 
 
 static pid_t wait_tid(pid_t tid, int *status)
@@ -54,7 +55,7 @@ struct thread *target_find_thread(struct target *t, pid_t tid)
     return NULL;
 }
 
-static struct process *new_process(struct target *t, pid_t pid, bool attached)
+struct process *target_add_process(struct target *t, pid_t pid, bool attached)
 {
     struct process *p = calloc(1, sizeof *p);
     if (!p)
@@ -87,6 +88,14 @@ void target_free_process(struct target *t, struct process *p)
         if (*pp == p) {
             *pp = p->next;
             break;
+        }
+    /* A vfork child still sharing P's memory inherits the breakpoints in
+     * it: they are in its memory now, and only it can remove them. */
+    for (struct process *q = t->processes; q; q = q->next)
+        if (q->vfork_parent == p) {
+            q->vfork_parent = NULL;
+            q->breakpoints = p->breakpoints;
+            p->breakpoints = NULL;
         }
     while (p->threads)
         thread_remove(p->threads);
@@ -315,7 +324,7 @@ static struct process *launch_argv(struct target *t, char *const argv[], const c
     }
     if (ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)(long)(TRACE_OPTIONS | PTRACE_O_EXITKILL)) != 0)
         log_warn("PTRACE_SETOPTIONS %d: %s", (int)pid, strerror(errno));
-    struct process *p = new_process(t, pid, false);
+    struct process *p = target_add_process(t, pid, false);
     if (p)
         process_open_memory(p);
     struct thread *th = p ? thread_add(p, pid) : NULL;
@@ -466,7 +475,7 @@ struct process *target_attach(struct target *t, pid_t pid, char *err, size_t err
     pid_t tracer;
     struct proc_status before;
     bool job_stopped = read_status(pid, &before) && before.state == 'T';
-    struct process *p = new_process(t, pid, true);
+    struct process *p = target_add_process(t, pid, true);
     if (!p) {
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -536,8 +545,20 @@ static int detach_signal(const struct target *t, const struct thread *th)
     return signo;
 }
 
+/* A fork child whose fork event the client has not had yet: the client does
+ * not know it, so it shares its parent's fate. */
+static struct process *unreported_child(struct target *t, const struct process *parent)
+{
+    for (struct process *q = t->processes; q; q = q->next)
+        if (q->unreported && q->fork_parent == parent->pid)
+            return q;
+    return NULL;
+}
+
 void target_detach(struct target *t, struct process *p)
 {
+    for (struct process *c; (c = unreported_child(t, p));)
+        target_detach(t, c);
     breakpoint_remove_all(p);
     for (struct thread *th = p->threads; th; th = th->next) {
         /* A SIGSTOP we sent but never saw would stop the process after we
@@ -545,6 +566,9 @@ void target_detach(struct target *t, struct process *p)
         if (th->sigstop_expected)
             tgkill(p->pid, th->tid, SIGCONT);
         debug_regs_clear_thread(th);
+        if (th->running && th->vfork_wait)
+            log_info("thread %d waits for its vfork child: the kernel detaches it when the session ends",
+                     (int)th->tid);
         if (ptrace(PTRACE_DETACH, th->tid, NULL, (void *)(long)detach_signal(t, th)) != 0)
             log_debug("PTRACE_DETACH %d: %s", (int)th->tid, strerror(errno));
     }
@@ -554,6 +578,8 @@ void target_detach(struct target *t, struct process *p)
 
 void target_kill(struct target *t, struct process *p)
 {
+    for (struct process *c; (c = unreported_child(t, p));)
+        target_kill(t, c);
     if (p->pid > 0 && !p->exit_pending)
         kill(p->pid, SIGKILL);
     /* Reap the other threads first: the leader's exit is reported only once

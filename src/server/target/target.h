@@ -23,6 +23,12 @@ enum stop_kind {
     STOP_ATTACHED,   /* the stop right after attaching */
     STOP_HWBREAK,    /* hit a hardware breakpoint (Z1) */
     STOP_WATCH,      /* a hardware watchpoint (Z2/Z4) fired */
+    STOP_FORK,       /* forked: the child (stopped) is a process of the session */
+    STOP_VFORK,      /* vforked: the child shares the parent's memory */
+    STOP_VFORK_DONE, /* the vfork child exec'd or exited: the memory is the parent's again */
+    STOP_EXEC,       /* exec'd a new program */
+    STOP_SYSCALL_ENTRY,  /* entered a caught system call */
+    STOP_SYSCALL_RETURN, /* returned from one */
 };
 
 struct stop_event {
@@ -30,6 +36,17 @@ struct stop_event {
     int signo;       /* host signal number, for STOP_SIGNAL */
     uint64_t data_addr;        /* STOP_WATCH: the watched address, */
     enum hw_point watch_type;  /* and how it was watched */
+    pid_t child;     /* STOP_FORK, STOP_VFORK: the new process */
+    long syscall_nr; /* STOP_SYSCALL_*: the system call */
+};
+
+/* QCatchSyscalls: which system calls stop a process (PTRACE_SYSCALL while
+ * on). Numbers at or above SYSCALL_CATCH_MAX cannot be named. */
+#define SYSCALL_CATCH_MAX 1024
+struct syscall_catch {
+    bool on;
+    bool all;        /* every system call (no list given) */
+    uint8_t set[SYSCALL_CATCH_MAX / 8];
 };
 
 struct regcache {
@@ -60,6 +77,10 @@ struct thread {
     struct stop_event last;  /* last event reported for this thread */
     struct regcache regs;
     unsigned dregs_generation; /* the process's debug registers written so far */
+    bool in_syscall;         /* between a syscall-entry stop and its exit stop */
+    long syscall_nr;         /* the system call it entered */
+    bool vfork_wait;         /* resumed after a vfork: blocked in the kernel (deaf to
+                                SIGSTOP) until the child execs or exits */
     struct thread *next;
 };
 
@@ -91,6 +112,13 @@ struct process {
     struct thread *threads;
     struct sw_breakpoint *breakpoints;
     struct debug_regs dregs;   /* hardware breakpoints and watchpoints */
+    struct syscall_catch catch_syscalls;
+    /* A vfork child while it shares its parent's memory: breakpoints live
+     * in the parent's list (one memory, one list). NULL otherwise. */
+    struct process *vfork_parent;
+    pid_t fork_parent;       /* the process whose fork made this one (0: none) */
+    bool unreported;         /* its fork event is not reported yet: the client
+                                does not know it (hidden from thread lists) */
     struct process *next;
 };
 
@@ -145,6 +173,12 @@ struct target {
     bool pass_signals[TARGET_NSIG];
     bool program_signals[TARGET_NSIG];
     bool program_signals_set;
+    /* What the client asked for in qSupported. Without fork or vfork
+     * events, children are let go (our breakpoints taken out of their
+     * memory); without exec events an exec is a SIGTRAP. */
+    bool report_fork;
+    bool report_vfork;
+    bool report_exec;
 };
 
 /* --- process.c: creating, attaching, ending processes --- */
@@ -175,6 +209,8 @@ void target_kill(struct target *t, struct process *p);
 /* The session-end rules: attached processes are detached, launched killed. */
 void target_end_all(struct target *t);
 struct process *target_find_process(struct target *t, pid_t pid);
+/* A new, empty process entry for PID (already traced by us). */
+struct process *target_add_process(struct target *t, pid_t pid, bool attached);
 struct thread *target_find_thread(struct target *t, pid_t tid);
 void target_free_process(struct target *t, struct process *p);
 
@@ -187,7 +223,31 @@ struct thread *thread_add(struct process *p, pid_t tid);
 void thread_remove(struct thread *th);
 size_t process_thread_count(const struct process *p);
 
+/* --- fork.c: new processes (fork, vfork, clone without CLONE_THREAD) --- */
+
+/* Lets CHILD go (not followed), our breakpoints taken out of its memory. */
+void fork_release_child(struct target *t, struct process *parent, pid_t child);
+/* Makes CHILD (from PTRACE_GETEVENTMSG, > 0) a stopped process of the
+ * session, with PARENT's breakpoints (a fork copied them into its memory;
+ * a vfork child shares PARENT's). NULL if it is gone. */
+struct process *fork_adopt_child(struct target *t, struct process *parent, pid_t child, bool vfork);
+/* The vfork child of P stopped sharing P's memory (it exec'd or exited). */
+void fork_vfork_done(struct target *t, struct process *p);
+/* The process whose list holds P's breakpoints (its vfork parent while
+ * they share memory). */
+struct process *process_breakpoint_owner(struct process *p);
+
+/* --- syscall_catch.c --- */
+void syscall_catch_clear(struct syscall_catch *c);
+/* Adds NR to the list; false if out of range. */
+bool syscall_catch_add(struct syscall_catch *c, uint64_t nr);
+bool syscall_catch_wants(const struct syscall_catch *c, long nr);
+
 /* --- events.c: the all-stop state machine --- */
+
+/* Waits for the first stop of a new task (it may have been seen already,
+ * as an orphan). False if it is gone. */
+bool target_first_stop(struct target *t, pid_t tid, int *status);
 
 /* Drains every wait status available now (WNOHANG), recording events. Returns
  * true if some event is ready to be reported. */
@@ -233,6 +293,8 @@ bool process_poke(struct process *p, uint64_t addr, const uint8_t *buf, size_t l
 int breakpoint_insert(struct process *p, uint64_t addr);   /* 0 or errno */
 int breakpoint_remove(struct process *p, uint64_t addr);   /* 0 or errno */
 struct sw_breakpoint *breakpoint_find(struct process *p, uint64_t addr);
+/* These two take P's own list only, never its vfork parent's: the parent's
+ * breakpoints stay in the memory they share. */
 void breakpoint_remove_all(struct process *p);
 void breakpoint_free_all(struct process *p);
 
