@@ -38,7 +38,7 @@ class ForkTest(TestCase):
                                    "run fork", "info inferiors", "continue"])
         parent = launched_pids(srv, FORKS)[0]
         self.assertIn("[Detaching after fork from parent process %d]" % parent, out)
-        self.assertRegex(out, r"Thread 2\.1 hit Breakpoint 1(\.\d+)?, child_work \(x=41\)")
+        self.assertRegex(out, r"Thread 2\.1(?: \"[^\"]*\")? hit Breakpoint 1(\.\d+)?, child_work \(x=41\)")
         self.assertIn("[Inferior 2 (process", out)
         self.assertIn("exited with code 052", out)
         # The detached parent ran parent_work() without our breakpoint in
@@ -62,7 +62,7 @@ class ForkTest(TestCase):
                                    "inferior 1", "continue", "continue", "info inferiors"])
         m = re.search(r"\[New inferior 2 \(process (\d+)\)\]", out)
         self.assertTrue(m, out)
-        self.assertRegex(out, r"Thread 2\.1 hit Breakpoint 1(\.\d+)?, child_work \(x=41\)")
+        self.assertRegex(out, r"Thread 2\.1(?: \"[^\"]*\")? hit Breakpoint 1(\.\d+)?, child_work \(x=41\)")
         self.assertRegex(out, r"\* 2 +process %s " % m.group(1))
         self.assertIn("[Inferior 2 (process %s) exited with code 052]" % m.group(1), out)
         self.assertRegex(out, r"hit Breakpoint 2(\.\d+)?, parent_work \(x=3\)")
