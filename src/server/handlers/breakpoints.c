@@ -3,21 +3,31 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bp_options.h"
 #include "handlers/handlers.h"
+#include "log.h"
 #include "rsp/hex.h"
 #include "session.h"
 
 /* "ADDR,KIND" (the "Z0," is already consumed). KIND is the breakpoint
- * length, 1 on x86. Conditions (";X...") are not accepted: the
- * ConditionalBreakpoints feature is not advertised. */
-static bool parse_z_kind(struct session *s, const char *args, uint64_t *addr, uint64_t *kind)
+ * length, 1 on x86. What follows, if anything, is for the caller: *REST
+ * points at it (NULL: nothing may follow). */
+static bool parse_z_kind_rest(struct session *s, const char *args, uint64_t *addr, uint64_t *kind,
+                              const char **rest)
 {
     const char *p = args;
-    if (!hex_parse_u64(&p, addr) || *p++ != ',' || !hex_parse_u64(&p, kind) || *p) {
+    if (!hex_parse_u64(&p, addr) || *p++ != ',' || !hex_parse_u64(&p, kind) || (*p && (!rest || *p != ';'))) {
         reply_error(s, "malformed breakpoint packet");
         return false;
     }
+    if (rest)
+        *rest = p;
     return true;
+}
+
+static bool parse_z_kind(struct session *s, const char *args, uint64_t *addr, uint64_t *kind)
+{
+    return parse_z_kind_rest(s, args, addr, kind, NULL);
 }
 
 static bool parse_z(struct session *s, const char *args, uint64_t *addr)
@@ -34,14 +44,25 @@ static struct process *bp_process(struct session *s)
     return p;
 }
 
+/* Z0 may carry target-side conditions and commands (ConditionalBreakpoints,
+ * BreakpointCommands): ";X LEN,BYTECODE...;cmds:PERSIST,X LEN,BYTECODE...". */
 HANDLER(handle_insert_breakpoint)
 {
-    (void)len;
-    uint64_t addr;
+    uint64_t addr, kind;
+    const char *rest;
     struct process *p;
-    if (!parse_z(s, args, &addr) || !(p = bp_process(s)))
+    if (!parse_z_kind_rest(s, args, &addr, &kind, &rest) || !(p = bp_process(s)))
         return;
-    int e = breakpoint_insert(p, addr);
+    struct bp_options opts;
+    char err[200];
+    if (!bp_options_parse(rest, len - (size_t)(rest - args), &opts, err, sizeof err)) {
+        reply_error(s, "breakpoint at %#llx: %s", (unsigned long long)addr, err);
+        return;
+    }
+    if (bp_options_any(&opts))
+        log_debug("breakpoint at %#llx: %zu condition(s), %zu command(s)%s", (unsigned long long)addr, opts.ncond,
+                  opts.ncmd, opts.persist ? " (persist asked: they end with the session)" : "");
+    int e = breakpoint_insert(p, addr, &opts);
     if (e)
         reply_error(s, "cannot insert a breakpoint at %#llx: %s", (unsigned long long)addr, strerror(e));
     else
@@ -66,8 +87,18 @@ HANDLER(handle_remove_breakpoint)
 static void insert_hw(struct session *s, const char *args, enum hw_point type)
 {
     uint64_t addr, len;
+    const char *rest;
     struct process *p;
-    if (!parse_z_kind(s, args, &addr, &len) || !(p = bp_process(s)))
+    if (!parse_z_kind_rest(s, args, &addr, &len, &rest))
+        return;
+    if (*rest) {
+        /* Conditions are evaluated for software breakpoints only: gdb
+         * shows this, and "set breakpoint condition-evaluation host"
+         * (or a software breakpoint) is the way around it. */
+        reply_error(s, "target-side conditions and commands are supported on software breakpoints (Z0) only");
+        return;
+    }
+    if (!(p = bp_process(s)))
         return;
     int e = debug_regs_insert(p, type, addr, len);
     if (e == ENOSPC)
