@@ -6,7 +6,8 @@ dprintf with "set dprintf-style agent" printing on the server's standard
 output without stopping; a condition that faults stops, as with gdbserver;
 several threads hitting a conditional breakpoint at once; the 32-bit ABI;
 and on the wire: the features, malformed bytecode refused with the server
-staying up, a re-sent Z0 replacing the conditions, Z1 refusing them."""
+staying up, a re-sent Z0 replacing the conditions; hardware breakpoints
+(Z1) with conditions too."""
 import os
 import re
 
@@ -147,6 +148,24 @@ class ConditionTest(TestCase):
         self.assertIn("calls=640", srv.output())
 
 
+class HardwareBreakpointTest(TestCase):
+    def test_hbreak_condition_hit_by_several_threads(self):
+        """A hardware breakpoint's false hits cost nothing either (the kernel
+        lets the thread run the instruction without trapping again)."""
+        srv = self.server(*TRACE)
+        out = self.gdb(srv, [TARGET_EVAL, "hbreak hit if id == 1", "run", "info breakpoints"] +
+                       ["continue"] * 3, program("threads"))
+        self.assertIn("hw breakpoint", out)
+        self.assertIn("stop only if id == 1 (target evals)", out)
+        self.assertEqual(re.findall(r"Breakpoint 1, hit \(id=(\d)\)", out), ["1", "1", "1"], out)
+        self.assertIn("exited normally", out)
+        self.assertIn("calls=12", srv.output())
+        log = srv.log_text()
+        self.assertRegex(log, r"<- Z1,[0-9a-f]+,1;X")
+        self.assertEqual(len(re.findall(r"-> \$T05[^\n]*hwbreak", log)), 3)
+        self.assertEqual(log.count("condition false"), 9)
+
+
 class DprintfTest(TestCase):
     def test_agent_dprintf_prints_on_the_server_without_stopping(self):
         srv = self.server(*TRACE)
@@ -278,14 +297,25 @@ class PacketTest(TestCase):
         self.assertEqual(self.c.request("vCont;c")[:3], "W00")
         self.assertIn("hit\nhit\nhit\n", self.srv.output())
 
-    def test_z1_refuses_conditions(self):
-        reply = self.c.request("Z1,%x,1;X3,220127" % self.add)
-        self.assertIn("software breakpoints (Z0) only", reply)
-        self.assertTrue(reply.startswith("E"), reply)
-        # Nothing half-done: the plain Z1 still takes a debug register.
-        self.assertEqual(self.c.request("Z1,%x,1" % self.add), "OK")
+    def test_z1_conditions(self):
+        """Z1 takes conditions as Z0 does; a re-sent Z1 replaces them and one
+        z1 still removes it; watchpoints take none; bad bytecode is refused."""
+        self.assertTrue(self.c.request("Z1,%x,1;X1,00" % self.add).startswith("E"))
+        self.assertIn("watchpoints take no conditions", self.c.request("Z2,%x,4;X3,220127" % self.add))
+        self.assertEqual(self.c.request("Z1,%x,1;X3,220027" % self.add), "OK")   # never true
+        self.assertEqual(self.c.request("Z1,%x,1;X3,220127" % self.add), "OK")   # always true
         self.c.resume("vCont;c")
         self.assertEqual(self.c.pc(), self.add)
+        self.assertEqual(self.c.request("Z1,%x,1;X3,220027" % self.add), "OK")
+        self.assertEqual(self.c.request("vCont;c")[:3], "W00")   # the other two calls: silent
+        # Four slots: a leaked one per re-sent Z1 would show as ENOSPC.
+        c = self.client(self.srv)
+        c.run("hello")
+        for _ in range(6):
+            self.assertEqual(c.request("Z1,%x,1;X3,220127" % self.add), "OK")
+        self.assertEqual(c.request("z1,%x,1" % self.add), "OK")
+        for offset in range(4):
+            self.assertEqual(c.request("Z1,%x,1" % (c.addr("main") + offset)), "OK", offset)
 
     def test_a_step_onto_a_conditional_breakpoint(self):
         """A single-step that ends on a conditional breakpoint is the step's

@@ -243,7 +243,8 @@ static void test_end_without_value(void **state)
 static size_t build_printf(uint8_t *out, const uint8_t *pushes, size_t npush, unsigned nargs, const char *fmt)
 {
     size_t n = 0;
-    memcpy(out, pushes, npush);
+    if (npush)
+        memcpy(out, pushes, npush);
     n += npush;
     out[n++] = C8, out[n++] = 0;   /* channel */
     out[n++] = C8, out[n++] = 0;   /* function */

@@ -84,23 +84,33 @@ HANDLER(handle_remove_breakpoint)
         reply_str(s, "OK");
 }
 
-static void insert_hw(struct session *s, const char *args, enum hw_point type)
+/* Z1 may carry conditions and commands as Z0 does; watchpoints may not
+ * (gdb sends none for them). */
+static void insert_hw(struct session *s, const char *args, size_t args_len, enum hw_point type)
 {
     uint64_t addr, len;
     const char *rest;
     struct process *p;
     if (!parse_z_kind_rest(s, args, &addr, &len, &rest))
         return;
-    if (*rest) {
-        /* Conditions are evaluated for software breakpoints only: gdb
-         * shows this, and "set breakpoint condition-evaluation host"
-         * (or a software breakpoint) is the way around it. */
-        reply_error(s, "target-side conditions and commands are supported on software breakpoints (Z0) only");
+    if (*rest && type != HW_EXECUTE) {
+        reply_error(s, "watchpoints take no conditions or commands");
         return;
     }
-    if (!(p = bp_process(s)))
+    struct bp_options opts;
+    char err[200];
+    if (!bp_options_parse(rest, args_len - (size_t)(rest - args), &opts, err, sizeof err)) {
+        reply_error(s, "hardware breakpoint at %#llx: %s", (unsigned long long)addr, err);
         return;
+    }
+    if (!(p = bp_process(s))) {
+        bp_options_free(&opts);
+        return;
+    }
     int e = debug_regs_insert(p, type, addr, len);
+    if (!e && type == HW_EXECUTE)
+        e = breakpoint_set_hw_options(p, addr, &opts);
+    bp_options_free(&opts);   /* left over on failure */
     if (e == ENOSPC)
         reply_error(s, "no free hardware debug register for %#llx (%llu bytes): x86 has four, "
                        "each watching an aligned 1, 2, 4 or 8 bytes", (unsigned long long)addr,
@@ -119,12 +129,14 @@ static void remove_hw(struct session *s, const char *args, enum hw_point type)
     if (!parse_z_kind(s, args, &addr, &len) || !(p = bp_process(s)))
         return;
     debug_regs_remove(p, type, addr, len);   /* not there: the goal is reached */
+    if (type == HW_EXECUTE && !debug_regs_has(p, HW_EXECUTE, addr))
+        breakpoint_set_hw_options(p, addr, NULL);
     reply_str(s, "OK");
 }
 
-HANDLER(handle_insert_hw_break) { (void)len; insert_hw(s, args, HW_EXECUTE); }
+HANDLER(handle_insert_hw_break) { insert_hw(s, args, len, HW_EXECUTE); }
 HANDLER(handle_remove_hw_break) { (void)len; remove_hw(s, args, HW_EXECUTE); }
-HANDLER(handle_insert_write_watch) { (void)len; insert_hw(s, args, HW_WRITE); }
+HANDLER(handle_insert_write_watch) { insert_hw(s, args, len, HW_WRITE); }
 HANDLER(handle_remove_write_watch) { (void)len; remove_hw(s, args, HW_WRITE); }
-HANDLER(handle_insert_access_watch) { (void)len; insert_hw(s, args, HW_ACCESS); }
+HANDLER(handle_insert_access_watch) { insert_hw(s, args, len, HW_ACCESS); }
 HANDLER(handle_remove_access_watch) { (void)len; remove_hw(s, args, HW_ACCESS); }

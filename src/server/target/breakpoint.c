@@ -96,6 +96,44 @@ void breakpoint_free_all(struct process *p)
 {
     while (p->breakpoints)
         unlink_bp(p, p->breakpoints);
+    while (p->hw_conditions)
+        breakpoint_set_hw_options(p, p->hw_conditions->addr, NULL);
+}
+
+int breakpoint_set_hw_options(struct process *p, uint64_t addr, struct bp_options *opts)
+{
+    struct hw_condition **pp = &p->hw_conditions;
+    while (*pp && (*pp)->addr != addr)
+        pp = &(*pp)->next;
+    if (!opts || !bp_options_any(opts)) {
+        if (*pp) {
+            struct hw_condition *c = *pp;
+            *pp = c->next;
+            bp_options_free(&c->opts);
+            free(c);
+        }
+        return 0;
+    }
+    if (!*pp) {
+        *pp = calloc(1, sizeof **pp);
+        if (!*pp) {
+            bp_options_free(opts);
+            return ENOMEM;
+        }
+        (*pp)->addr = addr;
+    }
+    bp_options_free(&(*pp)->opts);
+    (*pp)->opts = *opts;
+    memset(opts, 0, sizeof *opts);
+    return 0;
+}
+
+const struct bp_options *breakpoint_hw_options(const struct process *p, uint64_t addr)
+{
+    for (const struct hw_condition *c = p->hw_conditions; c; c = c->next)
+        if (c->addr == addr)
+            return &c->opts;
+    return NULL;
 }
 
 /* ---- conditions and commands ---- */
@@ -136,39 +174,39 @@ static void hit_output(void *ctx, const char *text, size_t len)
         log_debug("breakpoint command output lost");
 }
 
-bool breakpoint_check_hit(struct target *t, struct thread *th, struct sw_breakpoint *bp)
+bool breakpoint_check_hit(struct target *t, struct thread *th, uint64_t addr, const struct bp_options *opts)
 {
-    if (!bp_options_any(&bp->opts))
+    if (!opts || !bp_options_any(opts))
         return true;
     struct hit_ctx h = {t, th};
     struct agent_expr_env env = {&h, hit_read_memory, hit_read_register, hit_output};
     char err[160];
-    bool holds = bp->opts.ncond == 0;
-    for (size_t i = 0; i < bp->opts.ncond && !holds; i++) {
+    bool holds = opts->ncond == 0;
+    for (size_t i = 0; i < opts->ncond && !holds; i++) {
         uint64_t v;
         bool has;
-        if (!agent_expr_eval(bp->opts.conds[i].code, bp->opts.conds[i].len, &env, &v, &has, err, sizeof err)) {
-            log_debug("condition %zu at %#llx: %s (reported as true)", i, (unsigned long long)bp->addr, err);
+        if (!agent_expr_eval(opts->conds[i].code, opts->conds[i].len, &env, &v, &has, err, sizeof err)) {
+            log_debug("condition %zu at %#llx: %s (reported as true)", i, (unsigned long long)addr, err);
             holds = true;
         } else if (!has) {
-            log_debug("condition %zu at %#llx left no value (reported as true)", i, (unsigned long long)bp->addr);
+            log_debug("condition %zu at %#llx left no value (reported as true)", i, (unsigned long long)addr);
             holds = true;
         } else {
             holds = v != 0;
         }
     }
-    log_debug("thread %d at %#llx: condition %s", (int)th->tid, (unsigned long long)bp->addr,
+    log_debug("thread %d at %#llx: condition %s", (int)th->tid, (unsigned long long)addr,
               holds ? "true" : "false");
     if (!holds)
         return false;
-    if (bp->opts.ncmd == 0)
+    if (opts->ncmd == 0)
         return true;
     /* As in gdbserver, a failing command ends the list. */
-    for (size_t i = 0; i < bp->opts.ncmd; i++) {
+    for (size_t i = 0; i < opts->ncmd; i++) {
         uint64_t v;
         bool has;
-        if (!agent_expr_eval(bp->opts.cmds[i].code, bp->opts.cmds[i].len, &env, &v, &has, err, sizeof err)) {
-            log_info("breakpoint command at %#llx failed: %s", (unsigned long long)bp->addr, err);
+        if (!agent_expr_eval(opts->cmds[i].code, opts->cmds[i].len, &env, &v, &has, err, sizeof err)) {
+            log_info("breakpoint command at %#llx failed: %s", (unsigned long long)addr, err);
             break;
         }
     }

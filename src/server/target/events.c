@@ -186,6 +186,15 @@ static bool record_debug_reg_hit(struct target *t, struct thread *th)
     const struct hw_slot *hit = th->proc->dregs.generation ? debug_regs_hit(th) : NULL;
     if (!hit)
         return false;
+    if (hit->type == HW_EXECUTE &&
+        !breakpoint_check_hit(t, th, hit->addr, breakpoint_hw_options(th->proc, hit->addr))) {
+        /* Not for the client. The kernel set the resume flag (RF) in the
+         * thread's EFLAGS for an instruction breakpoint, so the thread
+         * runs the instruction without trapping again: nothing to step
+         * over, and nothing to remove. */
+        resume_again(t, th);
+        return true;
+    }
     record(t, th, hit->type == HW_EXECUTE ? STOP_HWBREAK : STOP_WATCH, SIGTRAP);
     th->pending.data_addr = hit->addr;
     th->pending.watch_type = hit->type;
@@ -218,7 +227,7 @@ static void handle_sigtrap(struct target *t, struct thread *th)
         struct sw_breakpoint *bp;
         if (arch_get_pc(th, &pc) && (bp = breakpoint_find(th->proc, pc - 1))) {
             arch_set_pc(th, pc - 1);
-            if (breakpoint_check_hit(t, th, bp)) {
+            if (breakpoint_check_hit(t, th, bp->addr, &bp->opts)) {
                 record(t, th, STOP_SWBREAK, SIGTRAP);
                 return;
             }

@@ -77,6 +77,14 @@ struct sw_breakpoint {
     struct sw_breakpoint *next;
 };
 
+/* The conditions and commands of a hardware breakpoint (Z1;X...): the
+ * debug registers know only addresses. */
+struct hw_condition {
+    uint64_t addr;
+    struct bp_options opts;
+    struct hw_condition *next;
+};
+
 /* The instruction set a process runs, which decides its register set
  * (arch.h) and the layouts of its data (pointers, the dynamic linker's
  * lists). A 64-bit program may exec a 32-bit one: it is found again after
@@ -99,6 +107,7 @@ struct process {
     struct thread *threads;
     struct sw_breakpoint *breakpoints;
     struct debug_regs dregs;   /* hardware breakpoints and watchpoints */
+    struct hw_condition *hw_conditions;
     struct process *next;
 };
 
@@ -251,13 +260,20 @@ int breakpoint_insert(struct process *p, uint64_t addr, struct bp_options *opts)
 int breakpoint_remove(struct process *p, uint64_t addr);   /* 0 or errno */
 struct sw_breakpoint *breakpoint_find(struct process *p, uint64_t addr);
 void breakpoint_remove_all(struct process *p);
+/* Forgets every breakpoint and hardware breakpoint condition without
+ * touching memory (after exec, or when the process is gone). */
 void breakpoint_free_all(struct process *p);
-/* TH stopped on BP, its PC on it: evaluates BP's conditions (any true, or
- * failing to evaluate, counts as true, as in gdbserver), runs its commands
- * when they hold, and says whether the client must hear of the hit: when a
- * condition holds and there are no commands (dprintf's commands report
- * nothing). */
-bool breakpoint_check_hit(struct target *t, struct thread *th, struct sw_breakpoint *bp);
+/* TH stopped on a breakpoint at ADDR, its PC on it: evaluates OPTS's
+ * conditions (any true, or failing to evaluate, counts as true, as in
+ * gdbserver), runs its commands when they hold, and says whether the
+ * client must hear of the hit: when a condition holds and there are no
+ * commands (dprintf's commands report nothing). */
+bool breakpoint_check_hit(struct target *t, struct thread *th, uint64_t addr, const struct bp_options *opts);
+/* The conditions of the hardware breakpoint at ADDR: replaced by OPTS
+ * (taken; NULL or empty: none). 0 or ENOMEM. */
+int breakpoint_set_hw_options(struct process *p, uint64_t addr, struct bp_options *opts);
+/* They, or NULL. */
+const struct bp_options *breakpoint_hw_options(const struct process *p, uint64_t addr);
 
 /* --- signals.c --- */
 int signal_to_gdb(int host_signo);
