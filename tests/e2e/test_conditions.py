@@ -136,6 +136,22 @@ class ConditionTest(TestCase):
         self.assertEqual(stop_replies(log, bp_address(out)), 3)
         self.assertEqual(log.count("condition false"), 9)
 
+    def test_next_over_calls_with_a_false_condition(self):
+        """next over add() (a step-resume breakpoint at the return, range
+        stepping on the way): the false hits inside do not end the next."""
+        loop = source_line("hello.c", "sum = add(sum, i);")
+        after = source_line("hello.c", 'printf("sum=%d argc=%d\\n", sum, argc);')
+        srv = self.server(*TRACE)
+        out = self.gdb(srv, [TARGET_EVAL, "break %d" % loop, "run", "delete 1", "break add if b == 99",
+                             "info breakpoints"] + ["next"] * 6 + ["print sum", "continue"], program("hello"))
+        self.assertNotIn("Breakpoint 2, add", out)
+        self.assertRegex(out, r"\n%d\s+printf" % after)
+        self.assertIn("$1 = 3", out)
+        self.assertIn("exited normally", out)
+        log = srv.log_text()
+        self.assertEqual(stop_replies(log, bp_address(out, 2)), 0)
+        self.assertEqual(log.count("condition false"), 3)
+
     def test_never_true_in_many_threads(self):
         """16 threads x 40 rounds, the condition never true: 640 silent
         step-overs, with threads hitting the breakpoint while another is

@@ -570,10 +570,9 @@ static void step_over_and_resume(struct target *t, struct thread *th)
     }
 }
 
-void target_step_over_resumed(struct target *t)
+/* The next thread the client resumes that must be stepped over first. */
+static struct thread *next_step_over(struct target *t)
 {
-    t->stopping = true;
-    t->stepping_over = true;
     for (struct process *p = t->processes; p; p = p->next)
         for (struct thread *th = p->threads; th; th = th->next) {
             if (!th->step_over || !th->resumed || th->running)
@@ -584,8 +583,19 @@ void target_step_over_resumed(struct target *t)
                 th->step_over = false;
                 continue;
             }
-            step_over_one(t, th);
+            return th;
         }
+    return NULL;
+}
+
+void target_step_over_resumed(struct target *t)
+{
+    t->stopping = true;
+    t->stepping_over = true;
+    /* From the start each time: a step may end threads (an exit). */
+    struct thread *th;
+    while ((th = next_step_over(t)))
+        step_over_one(t, th);
     t->stepping_over = false;
     t->stopping = false;
 }
