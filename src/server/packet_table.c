@@ -139,7 +139,7 @@ static const struct packet_entry table[] = {
     {"X", MATCH_PREFIX, handle_write_memory_binary, NULL, false},
     {"x", MATCH_PREFIX, handle_read_memory_binary, "binary-upload+", false},
     /* Breakpoints */
-    {"Z0,", MATCH_PREFIX, handle_insert_breakpoint, NULL, false},
+    {"Z0,", MATCH_PREFIX, handle_insert_breakpoint, "ConditionalBreakpoints+", false},
     {"z0,", MATCH_PREFIX, handle_remove_breakpoint, NULL, false},
     {"Z1,", MATCH_PREFIX, handle_insert_hw_break, NULL, false},
     {"z1,", MATCH_PREFIX, handle_remove_hw_break, NULL, false},
@@ -155,6 +155,7 @@ static const struct packet_entry table[] = {
     {"hwbreak", MATCH_FEATURE, NULL, "hwbreak+", false},
     {"augmented-libraries-svr4-read", MATCH_FEATURE, NULL, "augmented-libraries-svr4-read+", false},
     {"no-resumed", MATCH_FEATURE, NULL, "no-resumed+", false},
+    {"BreakpointCommands", MATCH_FEATURE, NULL, "BreakpointCommands+", false},   /* Z0's cmds: (dprintf) */
 };
 
 /* Features offered only to a client that offered them too. */

@@ -234,6 +234,11 @@ void session_resume(struct session *s)
         session_report_stop(s);
         return;
     }
+    target_step_over_resumed(t);
+    if (target_pending_event_ready(t)) {
+        session_report_stop(s);
+        return;
+    }
     target_continue_job_stopped(t);
     bool any = false;
     for (struct process *p = t->processes; p; p = p->next)

@@ -3,21 +3,31 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bp_options.h"
 #include "handlers/handlers.h"
+#include "log.h"
 #include "rsp/hex.h"
 #include "session.h"
 
 /* "ADDR,KIND" (the "Z0," is already consumed). KIND is the breakpoint
- * length, 1 on x86. Conditions (";X...") are not accepted: the
- * ConditionalBreakpoints feature is not advertised. */
-static bool parse_z_kind(struct session *s, const char *args, uint64_t *addr, uint64_t *kind)
+ * length, 1 on x86. What follows, if anything, is for the caller: *REST
+ * points at it (NULL: nothing may follow). */
+static bool parse_z_kind_rest(struct session *s, const char *args, uint64_t *addr, uint64_t *kind,
+                              const char **rest)
 {
     const char *p = args;
-    if (!hex_parse_u64(&p, addr) || *p++ != ',' || !hex_parse_u64(&p, kind) || *p) {
+    if (!hex_parse_u64(&p, addr) || *p++ != ',' || !hex_parse_u64(&p, kind) || (*p && (!rest || *p != ';'))) {
         reply_error(s, "malformed breakpoint packet");
         return false;
     }
+    if (rest)
+        *rest = p;
     return true;
+}
+
+static bool parse_z_kind(struct session *s, const char *args, uint64_t *addr, uint64_t *kind)
+{
+    return parse_z_kind_rest(s, args, addr, kind, NULL);
 }
 
 static bool parse_z(struct session *s, const char *args, uint64_t *addr)
@@ -34,14 +44,25 @@ static struct process *bp_process(struct session *s)
     return p;
 }
 
+/* Z0 may carry target-side conditions and commands (ConditionalBreakpoints,
+ * BreakpointCommands): ";X LEN,BYTECODE...;cmds:PERSIST,X LEN,BYTECODE...". */
 HANDLER(handle_insert_breakpoint)
 {
-    (void)len;
-    uint64_t addr;
+    uint64_t addr, kind;
+    const char *rest;
     struct process *p;
-    if (!parse_z(s, args, &addr) || !(p = bp_process(s)))
+    if (!parse_z_kind_rest(s, args, &addr, &kind, &rest) || !(p = bp_process(s)))
         return;
-    int e = breakpoint_insert(p, addr);
+    struct bp_options opts;
+    char err[200];
+    if (!bp_options_parse(rest, len - (size_t)(rest - args), &opts, err, sizeof err)) {
+        reply_error(s, "breakpoint at %#llx: %s", (unsigned long long)addr, err);
+        return;
+    }
+    if (bp_options_any(&opts))
+        log_debug("breakpoint at %#llx: %zu condition(s), %zu command(s)%s", (unsigned long long)addr, opts.ncond,
+                  opts.ncmd, opts.persist ? " (persist asked: they end with the session)" : "");
+    int e = breakpoint_insert(p, addr, &opts);
     if (e)
         reply_error(s, "cannot insert a breakpoint at %#llx: %s", (unsigned long long)addr, strerror(e));
     else
@@ -63,13 +84,33 @@ HANDLER(handle_remove_breakpoint)
         reply_str(s, "OK");
 }
 
-static void insert_hw(struct session *s, const char *args, enum hw_point type)
+/* Z1 may carry conditions and commands as Z0 does; watchpoints may not
+ * (gdb sends none for them). */
+static void insert_hw(struct session *s, const char *args, size_t args_len, enum hw_point type)
 {
     uint64_t addr, len;
+    const char *rest;
     struct process *p;
-    if (!parse_z_kind(s, args, &addr, &len) || !(p = bp_process(s)))
+    if (!parse_z_kind_rest(s, args, &addr, &len, &rest))
         return;
+    if (*rest && type != HW_EXECUTE) {
+        reply_error(s, "watchpoints take no conditions or commands");
+        return;
+    }
+    struct bp_options opts;
+    char err[200];
+    if (!bp_options_parse(rest, args_len - (size_t)(rest - args), &opts, err, sizeof err)) {
+        reply_error(s, "hardware breakpoint at %#llx: %s", (unsigned long long)addr, err);
+        return;
+    }
+    if (!(p = bp_process(s))) {
+        bp_options_free(&opts);
+        return;
+    }
     int e = debug_regs_insert(p, type, addr, len);
+    if (!e && type == HW_EXECUTE)
+        e = breakpoint_set_hw_options(p, addr, &opts);
+    bp_options_free(&opts);   /* left over on failure */
     if (e == ENOSPC)
         reply_error(s, "no free hardware debug register for %#llx (%llu bytes): x86 has four, "
                        "each watching an aligned 1, 2, 4 or 8 bytes", (unsigned long long)addr,
@@ -88,12 +129,14 @@ static void remove_hw(struct session *s, const char *args, enum hw_point type)
     if (!parse_z_kind(s, args, &addr, &len) || !(p = bp_process(s)))
         return;
     debug_regs_remove(p, type, addr, len);   /* not there: the goal is reached */
+    if (type == HW_EXECUTE && !debug_regs_has(p, HW_EXECUTE, addr))
+        breakpoint_set_hw_options(p, addr, NULL);
     reply_str(s, "OK");
 }
 
-HANDLER(handle_insert_hw_break) { (void)len; insert_hw(s, args, HW_EXECUTE); }
+HANDLER(handle_insert_hw_break) { insert_hw(s, args, len, HW_EXECUTE); }
 HANDLER(handle_remove_hw_break) { (void)len; remove_hw(s, args, HW_EXECUTE); }
-HANDLER(handle_insert_write_watch) { (void)len; insert_hw(s, args, HW_WRITE); }
+HANDLER(handle_insert_write_watch) { insert_hw(s, args, len, HW_WRITE); }
 HANDLER(handle_remove_write_watch) { (void)len; remove_hw(s, args, HW_WRITE); }
-HANDLER(handle_insert_access_watch) { (void)len; insert_hw(s, args, HW_ACCESS); }
+HANDLER(handle_insert_access_watch) { insert_hw(s, args, len, HW_ACCESS); }
 HANDLER(handle_remove_access_watch) { (void)len; remove_hw(s, args, HW_ACCESS); }

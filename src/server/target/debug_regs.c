@@ -64,6 +64,10 @@ int debug_regs_insert(struct process *p, enum hw_point type, uint64_t addr, uint
         blocks[0] = (struct block){addr, 1};
     if (n > DEBUG_REG_SLOTS)
         return ENOSPC;
+    /* gdb re-sends Z1 when the breakpoint's conditions change; one z1
+     * still removes it. */
+    if (type == HW_EXECUTE && find(d, type, addr, 1))
+        return 0;
     int needed = 0;
     for (size_t i = 0; i < n; i++)
         needed += find(d, type, blocks[i].addr, blocks[i].len) == NULL;

@@ -212,6 +212,11 @@ static void handle_clone(struct target *t, struct thread *parent)
             handle_status(t, nt, status);
         }
         log_debug("new thread %d in process %d", (int)tid, (int)parent->proc->pid);
+        if (t->stepping_over && !nt->has_pending) {
+            /* Born during a step-over: runs when its parent does. */
+            nt->held = parent->held || parent->resumed;
+            nt->resumed = parent->resumed;
+        }
     }
     if (may_resume(t)) {
         if (nt && !nt->has_pending && !parent->resume_step) {
@@ -222,36 +227,69 @@ static void handle_clone(struct target *t, struct thread *parent)
     }
 }
 
+/* A debug register fired (DR6 says which); a single-step may have
+ * finished in the same instruction, but the watchpoint is the news. */
+static bool record_debug_reg_hit(struct target *t, struct thread *th)
+{
+    const struct hw_slot *hit = th->proc->dregs.generation ? debug_regs_hit(th) : NULL;
+    if (!hit)
+        return false;
+    if (hit->type == HW_EXECUTE &&
+        !breakpoint_check_hit(t, th, hit->addr, breakpoint_hw_options(th->proc, hit->addr))) {
+        /* Not for the client. The kernel set the resume flag (RF) in the
+         * thread's EFLAGS for an instruction breakpoint, so the thread
+         * runs the instruction without trapping again: nothing to step
+         * over, and nothing to remove. */
+        resume_again(t, th);
+        return true;
+    }
+    record(t, th, hit->type == HW_EXECUTE ? STOP_HWBREAK : STOP_WATCH, SIGTRAP);
+    th->pending.data_addr = hit->addr;
+    th->pending.watch_type = hit->type;
+    return true;
+}
+
+/* A client's single-step (or range step) of TH finished: true if it goes
+ * on (the PC is still in the range, and no breakpoint of ours waits at
+ * it: that is reported as the step's end, before its int3 runs). */
+static bool range_step_goes_on(struct thread *th)
+{
+    uint64_t pc;
+    return th->range_end && arch_get_pc(th, &pc) && pc >= th->range_start &&
+           pc < th->range_end && !breakpoint_find(th->proc, pc);
+}
+
+static void step_over_and_resume(struct target *t, struct thread *th);
+
 static void handle_sigtrap(struct target *t, struct thread *th)
 {
     siginfo_t si;
     memset(&si, 0, sizeof si);
     ptrace(PTRACE_GETSIGINFO, th->tid, NULL, &si);
-    /* A debug register fired (DR6 says which); a single-step may have
-     * finished in the same instruction, but the watchpoint is the news. */
-    const struct hw_slot *hit = th->proc->dregs.generation ? debug_regs_hit(th) : NULL;
-    if (hit) {
-        record(t, th, hit->type == HW_EXECUTE ? STOP_HWBREAK : STOP_WATCH, SIGTRAP);
-        th->pending.data_addr = hit->addr;
-        th->pending.watch_type = hit->type;
+    if (record_debug_reg_hit(t, th))
         return;
-    }
     if (si.si_code == SI_KERNEL || si.si_code == TRAP_BRKPT) {
         /* int3 leaves the PC after itself; if one of ours is just before,
          * this is a breakpoint hit, and the PC goes back onto it. */
         uint64_t pc;
-        if (arch_get_pc(th, &pc) && breakpoint_find(process_breakpoint_owner(th->proc), pc - 1)) {
+        struct sw_breakpoint *bp;
+        if (arch_get_pc(th, &pc) && (bp = breakpoint_find(process_breakpoint_owner(th->proc), pc - 1))) {
             arch_set_pc(th, pc - 1);
-            record(t, th, STOP_SWBREAK, SIGTRAP);
+            if (breakpoint_check_hit(t, th, bp->addr, &bp->opts)) {
+                record(t, th, STOP_SWBREAK, SIGTRAP);
+                return;
+            }
+            /* The client is not told: the thread goes on past the int3,
+             * now if it can, or when it is next resumed if everything is
+             * being stopped. */
+            th->step_over = true;
+            th->step_over_addr = pc - 1;
+            if (!t->stopping)
+                step_over_and_resume(t, th);
             return;
         }
     } else if (si.si_code == TRAP_TRACE && th->resume_step) {
-        /* Range stepping goes on while the PC stays in the range, unless a
-         * breakpoint of ours waits at the new PC (then it is reported as
-         * the step's end, before the breakpoint instruction runs). */
-        uint64_t pc;
-        if (th->range_end && !t->stopping && arch_get_pc(th, &pc) && pc >= th->range_start &&
-            pc < th->range_end && !breakpoint_find(th->proc, pc)) {
+        if (!t->stopping && range_step_goes_on(th)) {
             resume_again(t, th);
             return;
         }
@@ -446,12 +484,13 @@ static void wait_stopped(struct target *t, pid_t tid)
     }
 }
 
-void target_stop_all(struct target *t)
+/* Stops every running thread of ONLY (NULL: of every process) and waits
+ * for them; t->stopping must be set. */
+static void stop_threads(struct target *t, struct process *only)
 {
-    t->stopping = true;
     size_t count = 0;
     for (struct process *p = t->processes; p; p = p->next)
-        for (struct thread *th = p->threads; th; th = th->next) {
+        for (struct thread *th = p->threads; th && (!only || p == only); th = th->next) {
             count++;
             if (th->running && !th->sigstop_expected && !th->zombie && !th->vfork_wait) {
                 if (tgkill(p->pid, th->tid, SIGSTOP) == 0)
@@ -466,16 +505,154 @@ void target_stop_all(struct target *t)
     if (tids) {
         size_t n = 0;
         for (struct process *p = t->processes; p; p = p->next)
-            for (struct thread *th = p->threads; th; th = th->next)
+            for (struct thread *th = p->threads; th && (!only || p == only); th = th->next)
                 if (th->tid != p->pid)
                     tids[n++] = th->tid;
         for (struct process *p = t->processes; p; p = p->next)
-            if (target_find_thread(t, p->pid))
+            if ((!only || p == only) && target_find_thread(t, p->pid))
                 tids[n++] = p->pid;
         for (size_t i = 0; i < n; i++)
             wait_stopped(t, tids[i]);
         free(tids);
     }
+}
+
+void target_stop_all(struct target *t)
+{
+    t->stopping = true;
+    stop_threads(t, NULL);
+    t->stopping = false;
+}
+
+/* ---- stepping past a breakpoint the client was not told about ---- */
+
+/* Steps TH (stopped, every other thread of its process stopped too) over
+ * the int3 it sits on: the original byte back for one instruction, then
+ * the int3 again. Whatever else happens on the way (a signal, a
+ * watchpoint, the end of the client's own step) is recorded as usual.
+ * t->stopping must be set, so that nothing is resumed meanwhile. */
+static void step_over_one(struct target *t, struct thread *th)
+{
+    struct process *p = th->proc;
+    uint64_t addr = th->step_over_addr, pc;
+    th->step_over = false;
+    struct sw_breakpoint *bp = breakpoint_find(p, addr);
+    /* Stale: the client removed the breakpoint or moved the PC. */
+    if (!bp || !arch_get_pc(th, &pc) || pc != addr)
+        return;
+    uint8_t saved = bp->saved, int3 = 0xcc;
+    if (!process_poke(p, addr, &saved, 1))
+        return;
+    pid_t tid = th->tid;
+    bool stepped = false;
+    /* A few tries: a clone event in the middle of the instruction stops
+     * the step before it ends. */
+    for (int tries = 0; tries < 8 && !stepped; tries++) {
+        arch_regcache_invalidate(th);
+        debug_regs_apply(th);
+        if (ptrace(PTRACE_SINGLESTEP, tid, NULL, NULL) != 0)
+            break;
+        th->running = true;
+        int status;
+        pid_t r;
+        do
+            r = waitpid(tid, &status, __WALL);
+        while (r < 0 && errno == EINTR);
+        if (r != tid) {
+            thread_remove(th);
+            th = NULL;
+            break;
+        }
+        if (WIFSTOPPED(status) && WSTOPSIG(status) == SIGTRAP && (status >> 16) == 0) {
+            th->running = false;
+            siginfo_t si;
+            memset(&si, 0, sizeof si);
+            ptrace(PTRACE_GETSIGINFO, tid, NULL, &si);
+            stepped = true;
+            if (record_debug_reg_hit(t, th))
+                break;
+            if (si.si_code != TRAP_TRACE)
+                record(t, th, STOP_SIGNAL, SIGTRAP);   /* the instruction trapped by itself */
+            else if (th->resume_step && !range_step_goes_on(th))
+                record(t, th, STOP_STEP, SIGTRAP);     /* the client's step is this one */
+            break;
+        }
+        handle_status(t, th, status);
+        if (!(th = target_find_thread(t, tid)) || th->has_pending || th->running)
+            break;
+    }
+    /* The process may be gone: then the poke fails, harmlessly. */
+    if (breakpoint_find(p, addr) == bp && target_find_process(t, p->pid) == p)
+        process_poke(p, addr, &int3, 1);
+    if (th && !stepped)
+        log_debug("thread %d: step over %#llx did not finish", (int)tid, (unsigned long long)addr);
+}
+
+/* TH, stopped on a breakpoint the client must not hear of, while the rest
+ * of the target runs: the other threads of its process are stopped (none
+ * may run through the missing int3), TH steps over it (and so does any
+ * other thread found in the same state meanwhile), and all of them run
+ * again, unless an event the client must hear of came up; then they stay
+ * stopped for target_stop_all and the report. */
+static void step_over_and_resume(struct target *t, struct thread *th)
+{
+    struct process *p = th->proc;
+    t->stopping = true;
+    t->stepping_over = true;
+    for (struct thread *o = p->threads; o; o = o->next)
+        o->held = o == th || (o->running && !o->zombie);
+    stop_threads(t, p);
+    if (target_find_process(t, p->pid) == p) {
+        for (;;) {
+            struct thread *next = NULL;
+            for (struct thread *o = p->threads; o && !next; o = o->next)
+                if (o->step_over && !o->running && o->held)
+                    next = o;
+            if (!next)
+                break;
+            step_over_one(t, next);
+        }
+    }
+    t->stepping_over = false;
+    t->stopping = false;
+    bool report = target_has_event(t);
+    if (target_find_process(t, p->pid) != p)
+        return;
+    for (struct thread *o = p->threads; o; o = o->next) {
+        bool held = o->held;
+        o->held = false;
+        if (held && !report && !o->running && !o->has_pending && !o->zombie && !o->step_over)
+            thread_resume(o, o->resume_step, 0);
+    }
+}
+
+/* The next thread the client resumes that must be stepped over first. */
+static struct thread *next_step_over(struct target *t)
+{
+    for (struct process *p = t->processes; p; p = p->next)
+        for (struct thread *th = p->threads; th; th = th->next) {
+            if (!th->step_over || !th->resumed || th->running)
+                continue;
+            if (th->resume_signo) {
+                /* The signal's handler runs first; the int3 is met (and
+                 * its condition evaluated) again when it returns. */
+                th->step_over = false;
+                continue;
+            }
+            return th;
+        }
+    return NULL;
+}
+
+void target_step_over_resumed(struct target *t)
+{
+    t->stopping = true;
+    t->stepping_over = true;
+    /* From the start each time: a step may end threads (an exit). */
+    struct thread *th;
+    while ((th = next_step_over(t)))
+        step_over_one(t, th);
+    t->stepping_over = false;
     t->stopping = false;
 }
 

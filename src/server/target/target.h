@@ -11,6 +11,7 @@
 #include <sys/types.h>
 #include <sys/user.h>
 
+#include "bp_options.h"
 #include "target/debug_regs.h"
 
 /* Why a thread stopped, as far as the client is concerned. */
@@ -81,13 +82,28 @@ struct thread {
     long syscall_nr;         /* the system call it entered */
     bool vfork_wait;         /* resumed after a vfork: blocked in the kernel (deaf to
                                 SIGSTOP) until the child execs or exits */
+    /* Stopped on a breakpoint whose conditions were all false (or which
+     * only ran its commands): the client hears nothing, and before the
+     * thread runs on it must be stepped past the int3 (events.c). */
+    bool step_over;
+    uint64_t step_over_addr;
+    bool held;               /* stopped for someone else's step-over: run it again after */
     struct thread *next;
 };
 
 struct sw_breakpoint {
     uint64_t addr;
     uint8_t saved;           /* the original byte under the int3 */
+    struct bp_options opts;  /* target-side conditions and commands (Z0;X...) */
     struct sw_breakpoint *next;
+};
+
+/* The conditions and commands of a hardware breakpoint (Z1;X...): the
+ * debug registers know only addresses. */
+struct hw_condition {
+    uint64_t addr;
+    struct bp_options opts;
+    struct hw_condition *next;
 };
 
 /* The instruction set a process runs, which decides its register set
@@ -119,6 +135,7 @@ struct process {
     pid_t fork_parent;       /* the process whose fork made this one (0: none) */
     bool unreported;         /* its fork event is not reported yet: the client
                                 does not know it (hidden from thread lists) */
+    struct hw_condition *hw_conditions;
     struct process *next;
 };
 
@@ -162,6 +179,7 @@ struct target {
     struct orphan_stop *orphans;
     bool running;            /* a resume is outstanding: a stop reply is owed */
     bool stopping;           /* inside target_stop_all: leave threads stopped */
+    bool stepping_over;      /* inside a step-over: new threads are held, then run */
     unsigned event_seq;
     size_t xsave_len;        /* 0 until probed; then size of the XSAVE area */
     bool have_xsave;         /* PTRACE_GETREGSET NT_X86_XSTATE works */
@@ -263,6 +281,11 @@ struct thread *target_take_event(struct target *t, struct stop_event *ev, struct
  * events are dropped: a breakpoint hit whose breakpoint is gone, a finished
  * step for a thread that is now continued. */
 bool target_pending_event_ready(struct target *t);
+/* Before resuming: threads the client resumes that sit on a breakpoint
+ * it was not told about are stepped over it first (every thread is
+ * stopped then). An event on the way is recorded (check
+ * target_pending_event_ready again). */
+void target_step_over_resumed(struct target *t);
 /* True if no thread the client resumed is still running (they all exited,
  * or became zombies): a stop reply is owed even without an event. */
 bool target_nothing_resumed(const struct target *t);
@@ -290,13 +313,29 @@ bool process_peek(struct process *p, uint64_t addr, uint8_t *buf, size_t len);
 bool process_poke(struct process *p, uint64_t addr, const uint8_t *buf, size_t len);
 
 /* --- breakpoint.c --- */
-int breakpoint_insert(struct process *p, uint64_t addr);   /* 0 or errno */
+/* Inserts a breakpoint at ADDR, or replaces the conditions and commands of
+ * the one there (gdb re-sends Z0 when they change). Takes OPTS (NULL:
+ * none), even on failure. Returns 0 or an errno. */
+int breakpoint_insert(struct process *p, uint64_t addr, struct bp_options *opts);
 int breakpoint_remove(struct process *p, uint64_t addr);   /* 0 or errno */
 struct sw_breakpoint *breakpoint_find(struct process *p, uint64_t addr);
 /* These two take P's own list only, never its vfork parent's: the parent's
  * breakpoints stay in the memory they share. */
 void breakpoint_remove_all(struct process *p);
+/* Forgets every breakpoint and hardware breakpoint condition without
+ * touching memory (after exec, or when the process is gone). */
 void breakpoint_free_all(struct process *p);
+/* TH stopped on a breakpoint at ADDR, its PC on it: evaluates OPTS's
+ * conditions (any true, or failing to evaluate, counts as true, as in
+ * gdbserver), runs its commands when they hold, and says whether the
+ * client must hear of the hit: when a condition holds and there are no
+ * commands (dprintf's commands report nothing). */
+bool breakpoint_check_hit(struct target *t, struct thread *th, uint64_t addr, const struct bp_options *opts);
+/* The conditions of the hardware breakpoint at ADDR: replaced by OPTS
+ * (taken; NULL or empty: none). 0 or ENOMEM. */
+int breakpoint_set_hw_options(struct process *p, uint64_t addr, struct bp_options *opts);
+/* They, or NULL. */
+const struct bp_options *breakpoint_hw_options(const struct process *p, uint64_t addr);
 
 /* --- signals.c --- */
 int signal_to_gdb(int host_signo);
