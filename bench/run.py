@@ -111,7 +111,7 @@ def run_once(kind, dbgsrv, exe, commands, timeout, debug=False):
     victim = None
     try:
         if commands is None:   # attach: a program started here, stopped afterwards
-            victim = subprocess.Popen([exe, "100000000"], stdout=subprocess.DEVNULL, start_new_session=True)
+            victim = subprocess.Popen([exe, "1000000000000"], stdout=subprocess.DEVNULL, start_new_session=True)
             time.sleep(0.1)
             commands = ["attach %d" % victim.pid, "bt", "detach"]
         cmd = gdb_command(srv.port, exe, (["set debug remote 1"] if debug else []) + commands)

@@ -80,16 +80,24 @@ bool remote_reply_error(const char *reply, char *err, size_t errlen)
     return true;
 }
 
+/* The reply to PAYLOAD, or NULL with ERR when the connection is gone or
+ * the server replied with an error. */
+static const char *checked_request(struct remote *r, const char *payload, size_t *len, char *err, size_t errlen)
+{
+    const char *reply = remote_request(r, payload, len);
+    if (!reply) {
+        snprintf(err, errlen, "the connection to the process server is gone");
+        return NULL;
+    }
+    return remote_reply_error(reply, err, errlen) ? NULL : reply;
+}
+
 /* A request whose only good reply is OK. */
 static bool request_ok(struct remote *r, const char *payload, char *err, size_t errlen)
 {
     size_t len;
-    const char *reply = remote_request(r, payload, &len);
-    if (!reply) {
-        snprintf(err, errlen, "the connection to the process server is gone");
-        return false;
-    }
-    if (remote_reply_error(reply, err, errlen))
+    const char *reply = checked_request(r, payload, &len, err, errlen);
+    if (!reply)
         return false;
     if (strcmp(reply, "OK") != 0) {
         snprintf(err, errlen, "unexpected reply '%.40s' to '%.40s'", reply, payload);
@@ -177,12 +185,8 @@ bool remote_attach(struct remote *r, pid_t pid, char *err, size_t errlen)
     char payload[32];
     snprintf(payload, sizeof payload, "vAttach;%x", (unsigned)pid);
     size_t len;
-    const char *reply = remote_request(r, payload, &len);
-    if (!reply) {
-        snprintf(err, errlen, "the connection to the process server is gone");
-        return false;
-    }
-    if (remote_reply_error(reply, err, errlen))
+    const char *reply = checked_request(r, payload, &len, err, errlen);
+    if (!reply)
         return false;
     pid_t got;
     return take_initial_stop(r, reply, len, false, &got, err, errlen);
@@ -208,13 +212,9 @@ bool remote_create(struct remote *r, char *const *argv, size_t argc, pid_t *pid,
     }
     payload[o] = '\0';
     size_t len;
-    const char *reply = remote_request(r, payload, &len);
+    const char *reply = checked_request(r, payload, &len, err, errlen);
     free(payload);
-    if (!reply) {
-        snprintf(err, errlen, "the connection to the process server is gone");
-        return false;
-    }
-    if (remote_reply_error(reply, err, errlen))
+    if (!reply)
         return false;
     return take_initial_stop(r, reply, len, true, pid, err, errlen);
 }

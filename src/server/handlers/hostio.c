@@ -112,6 +112,13 @@ static bool parse_name(const char **p, const char *end, char *name, size_t namel
 
 #define NAME_MAX_LEN 4096
 
+/* The real fd of a client's handle, or -1 (errno EBADF). */
+static int fd_of(struct session *s, uint64_t handle)
+{
+    errno = EBADF;
+    return handle < HOSTIO_MAX_FILES ? hostio_fd(&s->hostio, (int)handle) : -1;
+}
+
 HANDLER(handle_vFile_setfs)
 {
     const char *p = args;
@@ -175,7 +182,7 @@ HANDLER(handle_vFile_pread)
         reply_fail(s, EINVAL);
         return;
     }
-    int fd = handle < HOSTIO_MAX_FILES ? hostio_fd(&s->hostio, (int)handle) : -1;
+    int fd = fd_of(s, handle);
     if (fd < 0) {
         reply_fail(s, EBADF);
         return;
@@ -201,7 +208,7 @@ HANDLER(handle_vFile_pwrite)
         reply_fail(s, EINVAL);
         return;
     }
-    int fd = handle < HOSTIO_MAX_FILES ? hostio_fd(&s->hostio, (int)handle) : -1;
+    int fd = fd_of(s, handle);
     if (fd < 0) {
         reply_fail(s, EBADF);
         return;
@@ -246,8 +253,8 @@ HANDLER(handle_vFile_fstat)
     const char *p = args;
     uint64_t handle;
     int fd = -1;
-    if (parse_number(&p, args + len, &handle, true) && handle < HOSTIO_MAX_FILES)
-        fd = hostio_fd(&s->hostio, (int)handle);
+    if (parse_number(&p, args + len, &handle, true))
+        fd = fd_of(s, handle);
     struct stat st;
     if (fd < 0)
         reply_fail(s, EBADF);

@@ -57,9 +57,9 @@ HANDLER(handle_qKillSpawnedProcess)
         reply_error(s, "process %ld was not started for this platform", pid);
 }
 
-/* qPlatform_mkdir:MODE-HEX,PATH-HEX -> "F" and the errno in hex (0: done),
- * lldb-server's form. */
-HANDLER(handle_qPlatform_mkdir)
+/* "MODE-HEX,PATH-HEX" -> OP(path, mode); replies "F" and the errno in hex
+ * (0: done), lldb-server's form. */
+static void mode_and_path(struct session *s, const char *args, size_t len, int (*op)(const char *, mode_t))
 {
     const char *p = args;
     uint64_t mode;
@@ -71,29 +71,21 @@ HANDLER(handle_qPlatform_mkdir)
     char *path = hex_decode_string(p, (size_t)(args + len - p));
     if (!path || !path[0])
         reply_printf(s, "F%x", EINVAL);
-    else if (mkdir(path, (mode_t)(mode & 07777)) != 0)
+    else if (op(path, (mode_t)(mode & 07777)) != 0)
         reply_printf(s, "F%x", errno);
     else
         reply_str(s, "F0");
     free(path);
 }
 
-/* qPlatform_chmod:MODE-HEX,PATH-HEX -> as qPlatform_mkdir */
+/* qPlatform_mkdir:MODE-HEX,PATH-HEX */
+HANDLER(handle_qPlatform_mkdir)
+{
+    mode_and_path(s, args, len, mkdir);
+}
+
+/* qPlatform_chmod:MODE-HEX,PATH-HEX */
 HANDLER(handle_qPlatform_chmod)
 {
-    const char *p = args;
-    uint64_t mode;
-    if (!hex_parse_u64(&p, &mode) || *p != ',') {
-        reply_printf(s, "F%x", EINVAL);
-        return;
-    }
-    p++;
-    char *path = hex_decode_string(p, (size_t)(args + len - p));
-    if (!path || !path[0])
-        reply_printf(s, "F%x", EINVAL);
-    else if (chmod(path, (mode_t)(mode & 07777)) != 0)
-        reply_printf(s, "F%x", errno);
-    else
-        reply_str(s, "F0");
-    free(path);
+    mode_and_path(s, args, len, chmod);
 }

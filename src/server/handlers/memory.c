@@ -27,33 +27,45 @@ static struct process *memory_process(struct session *s)
     return p && p->mem_fd >= 0 ? p : NULL;
 }
 
-HANDLER(handle_read_memory)
+/* Reads up to LENGTH bytes at ADDR and replies: in hex ('m'), or in binary
+ * after PREFIX ('x'; NULL: hex). A partial read returns what could be
+ * read; none at all is an error. */
+static void read_and_reply(struct session *s, uint64_t addr, uint64_t length, const char *binary_prefix)
 {
-    (void)len;
-    const char *p = args;
-    uint64_t addr, length;
-    if (!parse_range(&p, &addr, &length) || *p) {
-        reply_errno(s, EINVAL);
-        return;
-    }
     struct process *proc = memory_process(s);
     if (!proc)
         return;
-    /* Each byte takes two characters in the reply. */
-    if (length > RSP_PACKET_SIZE / 2)
-        length = RSP_PACKET_SIZE / 2;
+    /* Hex takes two characters a byte; binary bytes may need escaping:
+     * either way the worst case fits one packet. */
+    uint64_t max = binary_prefix ? RSP_PACKET_SIZE / 2 - 2 : RSP_PACKET_SIZE / 2;
+    if (length > max)
+        length = max;
     uint8_t *buf = malloc(length ? length : 1);
     if (!buf) {
         reply_errno(s, ENOMEM);
         return;
     }
     size_t got = process_read_memory(proc, addr, buf, (size_t)length);
-    /* A partial read returns what could be read; none at all is an error. */
-    if (got == 0 && length > 0)
+    if (got == 0 && length > 0) {
         reply_errno(s, EIO);
-    else
+    } else if (binary_prefix) {
+        reply_str(s, binary_prefix);
+        reply_append(s, buf, got);
+    } else {
         reply_hex(s, buf, got);
+    }
     free(buf);
+}
+
+HANDLER(handle_read_memory)
+{
+    (void)len;
+    const char *p = args;
+    uint64_t addr, length;
+    if (!parse_range(&p, &addr, &length) || *p)
+        reply_errno(s, EINVAL);
+    else
+        read_and_reply(s, addr, length, NULL);
 }
 
 /* x ADDR,LENGTH: memory in binary, half the size of 'm' on the wire. Two
@@ -70,30 +82,10 @@ HANDLER(handle_read_memory_binary)
         return;
     }
     bool lldb = s->client_lldb && !s->client_binary_upload;
-    if (lldb && addr == 0 && length == 0) {
+    if (lldb && addr == 0 && length == 0)
         reply_str(s, "OK");
-        return;
-    }
-    struct process *proc = memory_process(s);
-    if (!proc)
-        return;
-    /* Binary bytes may need escaping: the worst case fits one packet. */
-    if (length > RSP_PACKET_SIZE / 2 - 2)
-        length = RSP_PACKET_SIZE / 2 - 2;
-    uint8_t *buf = malloc(length ? length : 1);
-    if (!buf) {
-        reply_errno(s, ENOMEM);
-        return;
-    }
-    size_t got = process_read_memory(proc, addr, buf, (size_t)length);
-    if (got == 0 && length > 0) {
-        reply_errno(s, EIO);
-    } else {
-        if (!lldb)
-            reply_str(s, "b");
-        reply_append(s, buf, got);
-    }
-    free(buf);
+    else
+        read_and_reply(s, addr, length, lldb ? "" : "b");
 }
 
 static void write_and_reply(struct session *s, struct process *proc, uint64_t addr,
