@@ -73,6 +73,7 @@ static int run_single(const struct gdbserver_options *o, struct session_config *
     struct session *s = session_create(peer, 1, config);
     if (has_debuggee(o) && !make_debuggee(s, o)) {
         fprintf(stderr, "Exiting\n");
+        session_free(s);
         return 1;
     }
     if (o->spec.kind == TRANSPORT_COM)

@@ -431,6 +431,22 @@ struct session *session_create(const char *peer, int id, const struct session_co
     return s;
 }
 
+void session_free(struct session *s)
+{
+    rsp_decoder_free(&s->decoder);
+    free(s->reply.data);
+    free(s->last_sent.data);
+    free(s->xfer_doc.data);
+    free(s->last_program);
+    free(s->launch_error);
+    for (size_t i = 0; s->last_run && s->last_run[i]; i++)
+        free(s->last_run[i]);
+    free(s->last_run);
+    hostio_close_all(&s->hostio);
+    launch_settings_free(&s->target.settings);
+    free(s);
+}
+
 void session_serve(struct session *s, int in_fd, int out_fd, const char *peer)
 {
     s->in_fd = in_fd;

@@ -111,6 +111,9 @@ void session_run(int in_fd, int out_fd, const char *peer, int id, const struct s
  * (PEER: who connected). session_serve never returns. */
 struct session *session_create(const char *peer, int id, const struct session_config *config);
 void session_serve(struct session *s, int in_fd, int out_fd, const char *peer) __attribute__((noreturn));
+/* Frees a session that was created but will not be served (its debuggee
+ * could not be made; it has no process). */
+void session_free(struct session *s);
 
 /* Sends console output to the client now (an "O" packet), e.g. for monitor
  * commands, before the command's final reply. */
