@@ -349,18 +349,23 @@ class DbgSessionTest(TestCase):
         pid, path = self.named_program(name, "xyz")
         srv = self.server()
         out = self.gdb(srv, ["info os processes"])
-        self.assertRegex(out, r"(?m)^%d\s+root\s+%s xyz\s" % (pid, re.escape(path)))
+        self.assertRegex(out, r"(?m)^%d\s+root\s+%s xyz\s+\d+" % (pid, re.escape(path)))   # and its cores
         out = self.gdb(srv, ["info os"])
         self.assertRegex(out, r"(?m)^processes\s+Listing of all processes")
         self.assertRegex(out, r"(?m)^threads\s+Listing of all threads")
         self.assertRegex(out, r"(?m)^files\s+Listing of all file descriptors")
         out = self.gdb(srv, ["info os threads"])
-        self.assertRegex(out, r"(?m)^%d\s+%s xyz\s+%d\s+\d+" % (pid, re.escape(path), pid))
+        self.assertRegex(out, r"(?m)^%d\s+%s\s+%d\s+\d+" % (pid, name[:15], pid))   # its name, as gdbserver
         out = self.gdb(srv, ["info os files"])
         # Its stdout is the pipe the test reads.
-        self.assertRegex(out, r"(?m)^%d\s+%s xyz\s+1\s+pipe:\[\d+\]" % (pid, re.escape(path)))
+        self.assertRegex(out, r"(?m)^%d\s+%s\s+1\s+pipe:\[\d+\]" % (pid, name[:15]))
+        out = self.gdb(srv, ["info os procgroups"])   # the test started it in a session of its own
+        self.assertRegex(out, r"(?m)^%d\s+%s\s+%d\s+%s xyz" % (pid, name[:15], pid, re.escape(path)))
+        out = self.gdb(srv, ["info os sockets"])
+        self.assertRegex(out, r"(?m)^127\.0\.0\.1\s+%d\s+0\.0\.0\.0\s+0\s+LISTEN\s+root\s+INET\s+STREAM"
+                         % srv.port)
         out = self.gdb(srv, ["info os nosuchtype"])
-        self.assertIn("Can not fetch data now.", out)   # gdb's words for the server's error
+        self.assertIn("Wrong osdata type?", out)      # an empty document, as from gdbserver
 
 
 if __name__ == "__main__":

@@ -279,6 +279,9 @@ static struct process *launch_argv(struct target *t, char *const argv[], const c
                 (void)w;
             }
         }
+        /* Its own process group, as gdbserver gives it: a Ctrl-C typed at
+         * the server's terminal is not the program's. */
+        setpgid(0, 0);
         /* The client's QSetDisableASLR wins over the server's option. */
         bool no_aslr = t->settings.disable_aslr >= 0 ? t->settings.disable_aslr == 1
                                                      : t->launch && t->launch->disable_randomization;
