@@ -36,10 +36,23 @@ class NonStopRsp(Rsp):
                 self.send_raw(b"+" if ok else b"-")
             return payload, ok
 
+    def take_buffered_notes(self):
+        """Moves whole notifications already received out of the buffer."""
+        while b"%" in self.buf and b"#" in self.buf[self.buf.index(b"%"):]:
+            j = self.buf.index(b"%")
+            k = self.buf.index(b"#", j)
+            if len(self.buf) < k + 3:
+                break
+            self.notes.append(self.buf[j + 1:k].decode("latin-1"))
+            self.buf = self.buf[:j] + self.buf[k + 3:]
+
     def notification(self, timeout=10.0):
         """The next %Stop notification's stop reply (text)."""
         deadline = time.time() + timeout
-        while not self.notes:
+        while True:
+            self.take_buffered_notes()
+            if self.notes:
+                break
             if time.time() > deadline:
                 raise AssertionError("no notification within %ss" % timeout)
             with self.timeout(max(0.05, deadline - time.time())):
@@ -47,15 +60,6 @@ class NonStopRsp(Rsp):
                     self._fill()
                 except OSError:
                     pass
-            # A whole notification in the buffer: let read_packet take it.
-            while b"%" in self.buf and b"#" in self.buf[self.buf.index(b"%"):]:
-                j = self.buf.index(b"%")
-                k = self.buf.index(b"#", j)
-                if len(self.buf) < k + 3:
-                    break
-                note = self.buf[j + 1:k]
-                self.buf = self.buf[:j] + self.buf[k + 3:]
-                self.notes.append(note.decode("latin-1"))
         note = self.notes.pop(0)
         assert note.startswith("Stop:"), note
         return note[len("Stop:"):]
@@ -156,6 +160,13 @@ class NonStopProtocolTest(RawTestCase):
         wait_for(lambda: all(s != "t" for s in task_states(pid).values()), what="every thread to run again")
         self.assertEqual(c.request("vKill;%x" % pid), "OK")
         self.assertIsNone(self.srv.proc.poll())
+
+    def test_detach_while_threads_run(self):
+        c = self.c
+        pid = self.start_spinning(2)
+        self.assertEqual(c.request("D;%x" % pid), "OK")
+        # Let go whole: no thread traced or stopped, and it goes on.
+        self.assertProgressesUnder(pid, 0)
 
     def test_thread_events_create_and_exit(self):
         c = self.c

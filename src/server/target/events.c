@@ -638,8 +638,10 @@ static void step_over_and_resume(struct target *t, struct thread *th)
     struct process *p = th->proc;
     t->stopping = true;
     t->stepping_over = true;
+    /* In non-stop mode threads may be held already (target_hold_process):
+     * they must run again at the end too. */
     for (struct thread *o = p->threads; o; o = o->next)
-        o->held = o == th || (o->running && !o->zombie);
+        o->held = (t->non_stop && o->held) || o == th || (o->running && !o->zombie);
     stop_threads(t, p);
     if (target_find_process(t, p->pid) == p) {
         for (;;) {
