@@ -248,6 +248,30 @@ class GdbNonStopTest(TestCase):
         self.assertIn("(running)", out)
         self.assertNotIn("Remote connection closed", out)
 
+    def test_continue_one_thread(self):
+        srv = self.server()
+        cmds = ["break tick if id == 1", "run 3", "thread 2", "continue", "info threads"] + self.pause("again") + \
+               ["kill"]
+        gdb = self.bg_gdb(srv, cmds, program("spin_threads"), before=["set non-stop on"])
+        self.wait_marker("again", gdb, timeout=60)
+        pid = launched_pids(srv)[0]
+        counters = exe_base(pid, "spin_threads") + static_address("spin_threads", "counters")
+        before = counter_values(pid, counters, 4)
+        time.sleep(0.3)
+        after = counter_values(pid, counters, 4)
+        self.release("again")
+        out = finish_gdb(gdb)
+        # gdb numbers threads as it meets them: 2 is the first one created,
+        # the one with id 1. It ran on alone and hit the breakpoint again;
+        # the others never stopped for the client.
+        hits = re.findall(r"Thread (\d+) \S+ hit Breakpoint 1, tick \(id=1\)", out)
+        self.assertEqual(len(hits), 2, out)
+        self.assertEqual(hits, ["2", "2"], out)
+        self.assertNotIn("Cannot execute", out)
+        self.assertEqual(out.count("(running)"), 3, out)
+        self.assertEqual(after[1], before[1], (before, after))
+        self.assertTrue(all(after[i] > before[i] for i in (0, 2, 3)), (before, after))
+
     def test_continue_all_to_the_end(self):
         srv = self.server()
         out = self.gdb(srv, ["break hit", "run 3 1", "info threads", "thread 1", "delete", "continue -a"],
