@@ -117,6 +117,11 @@ static const struct packet_entry table[] = {
     /* Run control */
     {"vCont?", MATCH_EXACT, handle_vCont_query, "vContSupported+", false},
     {"vCont;", MATCH_PREFIX, handle_vCont, NULL, false},
+    /* Non-stop mode */
+    {"QNonStop:", MATCH_PREFIX, handle_QNonStop, "QNonStop+", false},
+    {"vStopped", MATCH_PREFIX, handle_vStopped, NULL, false},
+    {"vCtrlC", MATCH_PREFIX, handle_vCtrlC, NULL, false},
+    {"QThreadEvents:", MATCH_PREFIX, handle_QThreadEvents, "QThreadEvents+", false},
     {"c", MATCH_PREFIX, handle_continue, NULL, false},
     {"C", MATCH_PREFIX, handle_continue_signal, NULL, false},
     {"s", MATCH_PREFIX, handle_step, NULL, false},

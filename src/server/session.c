@@ -151,6 +151,25 @@ static void send_packet(struct session *s, const char *payload, size_t len)
         s->ending = true;
 }
 
+void session_send_notification(struct session *s, const char *name, const char *text)
+{
+    size_t len = strlen(name) + 1 + strlen(text);
+    char *payload = malloc(len + 1);
+    char *framed = malloc(rsp_frame_bound(len));
+    if (payload && framed) {
+        snprintf(payload, len + 1, "%s:%s", name, text);
+        /* Framed like a packet, '%' for '$'; never acknowledged, so never
+         * the one to resend on '-'. */
+        size_t n = rsp_frame(framed, (const uint8_t *)payload, len, false);
+        framed[0] = '%';
+        trace_packet("->", framed, n);
+        if (!io_write_all(s->out_fd, framed, n))
+            s->ending = true;
+    }
+    free(payload);
+    free(framed);
+}
+
 static void send_reply(struct session *s)
 {
     send_packet(s, s->reply.data ? s->reply.data : "", s->reply.len);
@@ -298,6 +317,8 @@ static void handle_packet(struct session *s, const char *pkt, size_t len)
     packet_dispatch(s, pkt, len);
     if (!s->no_reply)
         send_reply(s);
+    if (s->target.non_stop)
+        nonstop_notify(s);   /* after the reply: events the packet brought */
     publish(s);
     /* QStartNoAckMode's own reply is still acknowledged; after it, nothing. */
     if (was_ack_mode && !s->ack_mode)
@@ -320,7 +341,7 @@ static void handle_input(struct session *s, const uint8_t *data, size_t n)
                 s->ending = true;
             break;
         case RSP_EVENT_INTERRUPT:
-            if (s->target.running) {
+            if (s->target.running || s->target.non_stop) {
                 log_debug("interrupt requested");
                 target_interrupt(&s->target);
             }
@@ -353,6 +374,12 @@ static void handle_debuggee_change(struct session *s)
 {
     struct target *t = &s->target;
     bool event = target_poll(t);
+    if (t->non_stop) {
+        /* Only the threads with events stop; each is a notification. */
+        nonstop_collect_events(s);
+        nonstop_notify(s);
+        return;
+    }
     if (!t->running)
         return;   /* not running: kept pending, reported at the next resume */
     if (!event && !target_nothing_resumed(t))

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "hostio.h"
+#include "nonstop.h"
 #include "rsp/packet.h"
 #include "session_table.h"
 #include "target/target.h"
@@ -83,6 +84,10 @@ struct session {
     char xfer_key[96];        /* ... which one (object and annex) */
     char **last_run;          /* the last program run and its arguments (for 'R') */
     struct target target;
+    /* Non-stop mode (nonstop.c): stop replies not yet taken by the client,
+     * and whether the head has been sent (notification or vStopped reply). */
+    struct stop_note *stop_queue;
+    bool stop_notified;
 };
 
 /* Session flags. */
@@ -118,6 +123,9 @@ void session_free(struct session *s);
 /* Sends console output to the client now (an "O" packet), e.g. for monitor
  * commands, before the command's final reply. */
 void session_output(struct session *s, const char *text);
+
+/* Sends an asynchronous notification "%NAME:TEXT" (non-stop mode). */
+void session_send_notification(struct session *s, const char *name, const char *text);
 
 /* True once the client may use the debugging packets. */
 bool session_authenticated(const struct session *s);

@@ -23,6 +23,7 @@ static int stop_signal(const struct session *s, const struct stop_event *ev)
     case STOP_EXEC:
     case STOP_SYSCALL_ENTRY:
     case STOP_SYSCALL_RETURN:
+    case STOP_CREATE:
         return session_signal_to_client(s, SIGTRAP);
     case STOP_INTERRUPT:
         return session_signal_to_client(s, SIGINT);
@@ -90,6 +91,9 @@ static void reply_event_reason(struct session *s, struct thread *th, const struc
         break;
     case STOP_VFORK_DONE:
         reply_str(s, "vforkdone:;");
+        break;
+    case STOP_CREATE:
+        reply_str(s, "create:;");
         break;
     case STOP_EXEC:
         reply_exec_path(s, th->proc->pid);

@@ -521,12 +521,13 @@ def _gdb_command(commands, program_path=None):
     return cmd
 
 
-def gdb_args(server, commands, program_path=None, extended=True, exec_file=None):
+def gdb_args(server, commands, program_path=None, extended=True, exec_file=None, before=()):
     """The gdb command line that connects to SERVER and runs COMMANDS.
-    PROGRAM_PATH is also the remote exec-file unless EXEC_FILE is given."""
+    PROGRAM_PATH is also the remote exec-file unless EXEC_FILE is given.
+    BEFORE: commands for before connecting (such as "set non-stop on")."""
     mode = "extended-remote" if extended else "remote"
     pre = ["set pagination off", "set confirm off", "set width 0",
-           "set sysroot /", "target %s %s" % (mode, server.address)]
+           "set sysroot /"] + list(before) + ["target %s %s" % (mode, server.address)]
     exec_file = exec_file or program_path
     if exec_file:
         pre.append("set remote exec-file " + exec_file)

@@ -5,6 +5,7 @@
 
 #include "bp_options.h"
 #include "handlers/handlers.h"
+#include "nonstop.h"
 #include "log.h"
 #include "rsp/hex.h"
 #include "session.h"
@@ -76,7 +77,14 @@ HANDLER(handle_remove_breakpoint)
     struct process *p;
     if (!parse_z(s, args, &addr) || !(p = bp_process(s)))
         return;
+    bool hold = s->target.non_stop;
+    if (hold)
+        target_hold_process(&s->target, p);
     int e = breakpoint_remove(p, addr);
+    if (hold) {
+        target_release_process(&s->target, p);
+        nonstop_collect_events(s);   /* hits seen while holding them */
+    }
     /* Removing one that is not there is not an error: the goal is reached. */
     if (e && e != ENOENT)
         reply_error(s, "cannot remove the breakpoint at %#llx: %s", (unsigned long long)addr, strerror(e));

@@ -86,6 +86,12 @@ HANDLER(handle_status_query);
 /* run_control.c: vCont and the legacy c/C/s/S */
 HANDLER(handle_vCont_query);
 HANDLER(handle_vCont);
+
+/* non_stop.c: non-stop mode and thread events */
+HANDLER(handle_QNonStop);
+HANDLER(handle_vStopped);
+HANDLER(handle_vCtrlC);
+HANDLER(handle_QThreadEvents);
 HANDLER(handle_continue);
 HANDLER(handle_continue_signal);
 HANDLER(handle_step);

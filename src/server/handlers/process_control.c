@@ -6,6 +6,7 @@
 
 #include "handlers/handlers.h"
 #include "log.h"
+#include "nonstop.h"
 #include "rsp/hex.h"
 #include "session.h"
 #include "stop_reply.h"
@@ -18,6 +19,22 @@ static void reply_initial_stop(struct session *s, struct process *p)
     s->general = (struct ptid){p->pid, th->tid};
     s->last_stop_tid = th->tid;
     stop_reply_thread(s, th, &th->last);
+}
+
+/* vAttach in non-stop mode: the reply is OK, and each thread's stop a
+ * notification (signal 0: the client did not ask for a signal). */
+static void reply_attached_nonstop(struct session *s, struct process *p)
+{
+    s->general = (struct ptid){p->pid, p->threads->tid};
+    s->last_stop_tid = p->threads->tid;
+    for (struct thread *th = p->threads; th; th = th->next) {
+        th->resumed = true;   /* reported as an event, then stopped */
+        th->has_pending = true;
+        th->pending = (struct stop_event){.kind = STOP_SIGNAL, .signo = 0};
+        th->pending_seq = ++s->target.event_seq;
+    }
+    reply_str(s, "OK");
+    nonstop_collect_events(s);
 }
 
 /* lldb asks qLaunchSuccess after vRun: keep why the launch failed. */
@@ -143,7 +160,9 @@ HANDLER(handle_vAttach)
     }
     char err[512];
     struct process *p = target_attach(&s->target, pid, err, sizeof err);
-    if (p)
+    if (p && s->target.non_stop)
+        reply_attached_nonstop(s, p);
+    else if (p)
         reply_initial_stop(s, p);
     else
         reply_error(s, "%s", err);
@@ -258,6 +277,10 @@ HANDLER(handle_restart)
 HANDLER(handle_status_query)
 {
     (void)args, (void)len;
+    if (s->target.non_stop) {
+        nonstop_reply_status(s);
+        return;
+    }
     struct thread *th = target_find_thread(&s->target, s->last_stop_tid);
     if (!th)
         th = session_general_thread(s);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "handlers/handlers.h"
+#include "nonstop.h"
 #include "rsp/hex.h"
 #include "session.h"
 #include "target/arch.h"
@@ -31,11 +32,59 @@ static bool parse_signal(const struct session *s, const char **p, int *signo)
     return true;
 }
 
+/* The first of the N ACTIONS that names thread TH, or NULL. */
+static const struct action *action_for(const struct action *actions, size_t n, const struct thread *th)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ptid_matches(actions[i].ptid, th->proc->pid, th->tid))
+            return &actions[i];
+    return NULL;
+}
+
+/* Non-stop: only the threads named change; a running thread named by a
+ * resume action keeps running, a stopped one named by 't' stays stopped
+ * (its stop is reported already). The reply is OK at once. */
+static void apply_actions_nonstop(struct session *s, const struct action *actions, size_t n)
+{
+    struct target *t = &s->target;
+    if (!t->processes) {
+        reply_error(s, "no process is running");
+        return;
+    }
+    for (struct process *p = t->processes; p; p = p->next) {
+        if (p->unreported)
+            continue;   /* the client does not know it yet */
+        for (struct thread *th = p->threads; th; th = th->next) {
+            const struct action *a = action_for(actions, n, th);
+            if (!a || th->zombie)
+                continue;
+            if (a->kind == 't') {
+                if (th->resumed)
+                    target_request_stop(t, th);
+                continue;
+            }
+            if (th->resumed || th->running)
+                continue;
+            th->resumed = true;
+            th->resume_step = a->kind == 's' || a->kind == 'r';
+            th->resume_signo = a->signo;
+            th->range_start = a->kind == 'r' ? a->start : 0;
+            th->range_end = a->kind == 'r' ? a->end : 0;
+        }
+    }
+    reply_str(s, "OK");
+    nonstop_start_resumed(s);
+}
+
 /* Marks each thread with the first action that names it, as the protocol
  * says, and resumes. */
 static void apply_actions(struct session *s, const struct action *actions, size_t n)
 {
     struct target *t = &s->target;
+    if (t->non_stop) {
+        apply_actions_nonstop(s, actions, n);
+        return;
+    }
     if (t->running) {
         reply_error(s, "the target is already running");
         return;

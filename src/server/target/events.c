@@ -59,7 +59,8 @@ static void record(struct target *t, struct thread *th, enum stop_kind kind, int
  * is done) leaves its thread stopped. */
 static bool may_resume(const struct target *t)
 {
-    return t->running && !t->stopping;
+    /* In non-stop mode no stop reply is ever owed: threads run on their own. */
+    return (t->running || t->non_stop) && !t->stopping;
 }
 
 static void resume_again(struct target *t, struct thread *th)
@@ -198,6 +199,8 @@ static void handle_clone(struct target *t, struct thread *parent)
         return;
     }
     struct thread *nt = tid > 0 ? thread_add(parent->proc, tid) : NULL;
+    if (nt && t->non_stop)
+        nt->resumed = true;   /* running, as far as the client knows, until reported */
     if (nt) {
         /* A new clone starts with a SIGSTOP of its own; it may already have
          * been seen (as an orphan) or may still be on its way. */
@@ -219,8 +222,12 @@ static void handle_clone(struct target *t, struct thread *parent)
         }
     }
     if (may_resume(t)) {
-        if (nt && !nt->has_pending && !parent->resume_step) {
-            nt->resumed = parent->resumed;
+        if (nt && !nt->has_pending && t->non_stop && t->report_thread_events) {
+            record(t, nt, STOP_CREATE, SIGTRAP);   /* the client sees it born, stopped */
+        } else if (nt && !nt->has_pending && (!parent->resume_step || t->non_stop)) {
+            /* All-stop leaves it for the step's stop; non-stop has none. */
+            if (!t->non_stop)
+                nt->resumed = parent->resumed;
             thread_resume(nt, false, 0);
         }
         resume_again(t, parent);
@@ -299,6 +306,34 @@ static void handle_sigtrap(struct target *t, struct thread *th)
     record(t, th, STOP_SIGNAL, SIGTRAP);
 }
 
+/* QThreadEvents in non-stop mode: the client hears of each thread's end. */
+static void note_thread_exit(struct target *t, const struct thread *th, int status)
+{
+    if (!t->non_stop || !t->report_thread_events)
+        return;
+    struct thread_exit *e = calloc(1, sizeof *e);
+    if (!e)
+        return;
+    e->pid = th->proc->pid;
+    e->tid = th->tid;
+    e->status = status;
+    struct thread_exit **pp = &t->thread_exits;
+    while (*pp)
+        pp = &(*pp)->next;
+    *pp = e;
+}
+
+bool target_take_thread_exit(struct target *t, struct thread_exit *out)
+{
+    struct thread_exit *e = t->thread_exits;
+    if (!e)
+        return false;
+    *out = *e;
+    t->thread_exits = e->next;
+    free(e);
+    return true;
+}
+
 static void handle_status(struct target *t, struct thread *th, int status)
 {
     struct process *p = th->proc;
@@ -312,6 +347,7 @@ static void handle_status(struct target *t, struct thread *th, int status)
             log_info("process %d %s %d", (int)p->pid, WIFEXITED(status) ? "exited with status" : "killed by signal",
                      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
         } else {
+            note_thread_exit(t, th, status);
             thread_remove(th);
         }
         return;
@@ -350,6 +386,9 @@ static void handle_status(struct target *t, struct thread *th, int status)
         if (th->interrupt_requested) {
             th->interrupt_requested = false;
             record(t, th, STOP_INTERRUPT, SIGINT);
+        } else if (th->stop_requested) {
+            th->stop_requested = false;
+            record(t, th, STOP_SIGNAL, 0);   /* vCont;t: "stopped", no signal */
         } else {
             resume_again(t, th);
         }
@@ -599,8 +638,10 @@ static void step_over_and_resume(struct target *t, struct thread *th)
     struct process *p = th->proc;
     t->stopping = true;
     t->stepping_over = true;
+    /* In non-stop mode threads may be held already (target_hold_process):
+     * they must run again at the end too. */
     for (struct thread *o = p->threads; o; o = o->next)
-        o->held = o == th || (o->running && !o->zombie);
+        o->held = (t->non_stop && o->held) || o == th || (o->running && !o->zombie);
     stop_threads(t, p);
     if (target_find_process(t, p->pid) == p) {
         for (;;) {
@@ -621,7 +662,9 @@ static void step_over_and_resume(struct target *t, struct thread *th)
     for (struct thread *o = p->threads; o; o = o->next) {
         bool held = o->held;
         o->held = false;
-        if (held && !report && !o->running && !o->has_pending && !o->zombie && !o->step_over)
+        /* All-stop leaves them for the report; in non-stop only the
+         * thread with the event stops. */
+        if (held && (!report || t->non_stop) && !o->running && !o->has_pending && !o->zombie && !o->step_over)
             thread_resume(o, o->resume_step, 0);
     }
 }
@@ -656,7 +699,7 @@ void target_step_over_resumed(struct target *t)
     t->stopping = false;
 }
 
-static bool pending_still_valid(struct target *t, struct thread *th)
+bool target_pending_valid(struct target *t, struct thread *th)
 {
     if (th->pending.kind == STOP_FORK || th->pending.kind == STOP_VFORK)
         return target_find_process(t, th->pending.child) != NULL;
@@ -682,7 +725,7 @@ bool target_pending_event_ready(struct target *t)
         for (struct thread *th = p->threads; th; th = th->next) {
             if (!th->resumed || !th->has_pending)
                 continue;
-            if (pending_still_valid(t, th))
+            if (target_pending_valid(t, th))
                 ready = true;
             else
                 th->has_pending = false;
@@ -747,4 +790,55 @@ void target_interrupt(struct target *t)
                 th->sigstop_expected = true;
             return;
         }
+}
+
+void target_step_over_thread(struct target *t, struct thread *th)
+{
+    step_over_and_resume(t, th);
+}
+
+void target_request_stop(struct target *t, struct thread *th)
+{
+    (void)t;
+    if (!th->running || th->zombie || th->vfork_wait)
+        return;   /* stopped already (its event is on the way), or deaf to SIGSTOP */
+    th->stop_requested = true;
+    if (!th->sigstop_expected && tgkill(th->proc->pid, th->tid, SIGSTOP) == 0)
+        th->sigstop_expected = true;
+}
+
+void target_hold_process(struct target *t, struct process *p)
+{
+    t->stopping = true;
+    for (struct thread *o = p->threads; o; o = o->next)
+        o->held = o->running && !o->zombie && !o->vfork_wait;
+    stop_threads(t, p);
+    t->stopping = false;
+}
+
+/* The next held thread of P that can run on, after its hold. */
+static struct thread *next_held(struct process *p)
+{
+    for (struct thread *o = p->threads; o; o = o->next)
+        if (o->held)
+            return o;
+    return NULL;
+}
+
+void target_release_process(struct target *t, struct process *p)
+{
+    if (target_find_process(t, p->pid) != p)
+        return;
+    struct thread *o;
+    while ((o = next_held(p))) {
+        o->held = false;
+        if (o->running || o->has_pending || o->zombie)
+            continue;
+        if (o->step_over)
+            step_over_and_resume(t, o);   /* met a breakpoint not for the client meanwhile */
+        else
+            thread_resume(o, o->resume_step, 0);
+        if (target_find_process(t, p->pid) != p)
+            return;
+    }
 }

@@ -562,6 +562,10 @@ void target_detach(struct target *t, struct process *p)
 {
     for (struct process *c; (c = unreported_child(t, p));)
         target_detach(t, c);
+    /* Non-stop: threads may run, and only a stopped tracee can be let go
+     * with its pending SIGSTOPs and debug registers seen to. */
+    if (t->non_stop)
+        target_hold_process(t, p);
     breakpoint_remove_all(p);
     for (struct thread *th = p->threads; th; th = th->next) {
         /* A SIGSTOP we sent but never saw would stop the process after we

@@ -30,6 +30,7 @@ enum stop_kind {
     STOP_EXEC,       /* exec'd a new program */
     STOP_SYSCALL_ENTRY,  /* entered a caught system call */
     STOP_SYSCALL_RETURN, /* returned from one */
+    STOP_CREATE,     /* a new thread (QThreadEvents, non-stop): reported stopped */
 };
 
 struct stop_event {
@@ -88,6 +89,7 @@ struct thread {
     bool step_over;
     uint64_t step_over_addr;
     bool held;               /* stopped for someone else's step-over: run it again after */
+    bool stop_requested;     /* non-stop vCont;t: its SIGSTOP is reported as signal 0 */
     struct thread *next;
 };
 
@@ -147,6 +149,13 @@ struct orphan_stop {
     struct orphan_stop *next;
 };
 
+/* A thread that exited, for QThreadEvents' "w" report. */
+struct thread_exit {
+    pid_t pid, tid;
+    int status;
+    struct thread_exit *next;
+};
+
 /* How programs are started (gdbserver's --wrapper, --startup-with-shell,
  * --disable-randomization). All off: ARGV is exec'ed as it is. */
 struct launch_options {
@@ -197,6 +206,14 @@ struct target {
     bool report_fork;
     bool report_vfork;
     bool report_exec;
+    /* Non-stop mode (QNonStop:1): an event stops only its own thread, and
+     * 'resumed' means "running as far as the client knows" until the
+     * thread's stop is reported. */
+    bool non_stop;
+    /* QThreadEvents:1 (honoured in non-stop mode): new threads are
+     * reported stopped, exits are collected in thread_exits. */
+    bool report_thread_events;
+    struct thread_exit *thread_exits;   /* oldest first */
 };
 
 /* --- process.c: creating, attaching, ending processes --- */
@@ -298,6 +315,22 @@ bool thread_resume(struct thread *th, bool step, int signo);
 /* Before resuming: processes that were job-stopped when attached get the
  * SIGCONT that lets them run (the client asked them to run). */
 void target_continue_job_stopped(struct target *t);
+/* Non-stop: the event of stopped TH (which the client resumed) is still
+ * worth reporting; a stale one is dropped (false). */
+bool target_pending_valid(struct target *t, struct thread *th);
+/* Non-stop: TH, stopped on a breakpoint the client was not told about, is
+ * stepped over it (its process's other threads held meanwhile) and run. */
+void target_step_over_thread(struct target *t, struct thread *th);
+/* Non-stop vCont;t: stops running TH; the stop is reported as signal 0. */
+void target_request_stop(struct target *t, struct thread *th);
+/* Non-stop: stops every running thread of P for a moment (removing a
+ * breakpoint: a thread that has just trapped on it must be seen to have
+ * hit it while it is still there), then runs them again. Events that come
+ * up meanwhile are recorded and leave their threads stopped. */
+void target_hold_process(struct target *t, struct process *p);
+void target_release_process(struct target *t, struct process *p);
+/* Takes the oldest thread exit recorded for QThreadEvents (false: none). */
+bool target_take_thread_exit(struct target *t, struct thread_exit *out);
 /* Interrupts the running target (^C): a SIGSTOP reported as SIGINT. */
 void target_interrupt(struct target *t);
 

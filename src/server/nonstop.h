@@ -1,0 +1,31 @@
+/* Non-stop mode (QNonStop:1): each thread stops and runs on its own, and
+ * stops reach the client as asynchronous "%Stop:" notifications, one at a
+ * time, the rest handed out by vStopped. */
+#ifndef DBGSRV_NONSTOP_H
+#define DBGSRV_NONSTOP_H
+
+#include <stdbool.h>
+
+struct session;
+
+/* A stop reply waiting for the client (non-stop mode). */
+struct stop_note {
+    char *text;
+    struct stop_note *next;
+};
+
+/* Takes every event that is ready (thread stops, process exits, thread
+ * exits for QThreadEvents) into the queue of notifications. */
+void nonstop_collect_events(struct session *s);
+/* Sends the queue's head as "%Stop:..." unless one is outstanding. */
+void nonstop_notify(struct session *s);
+/* Starts the threads marked resumed that are stopped (after vCont). */
+void nonstop_start_resumed(struct session *s);
+/* vStopped: the head was received; replies with the next one, or OK. */
+void nonstop_reply_vstopped(struct session *s);
+/* '?': every stopped thread, the first as the reply, the rest queued. */
+void nonstop_reply_status(struct session *s);
+/* Forgets every queued notification (leaving non-stop mode, '?'). */
+void nonstop_clear_queue(struct session *s);
+
+#endif
