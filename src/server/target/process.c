@@ -242,6 +242,32 @@ struct process *target_launch(struct target *t, char *const argv[], char *err, s
     return p;
 }
 
+/* A launched program is the leader of its own process group (as with
+ * gdbserver: the server's Ctrl-C is not the program's). If the server runs
+ * in the foreground of a terminal, the program gets that terminal, so that
+ * it can read from it as it would without a debugger (gdbserver does the
+ * same); a server in the background or without one keeps its own. */
+static void give_terminal(const struct target *t, pid_t pid)
+{
+    setpgid(pid, pid);   /* also done by the child: whichever runs first */
+    if (t->stdio_taken)
+        return;
+    for (int fd = 0; fd <= 2; fd++) {
+        if (!isatty(fd) || tcgetpgrp(fd) != getpgrp())
+            continue;
+        /* Changing the foreground group from the foreground needs SIGTTOU
+         * held off, as every shell does. */
+        sigset_t ttou, old;
+        sigemptyset(&ttou);
+        sigaddset(&ttou, SIGTTOU);
+        sigprocmask(SIG_BLOCK, &ttou, &old);
+        if (tcsetpgrp(fd, pid) != 0)
+            log_debug("tcsetpgrp %d: %s", (int)pid, strerror(errno));
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        return;
+    }
+}
+
 static struct process *launch_argv(struct target *t, char *const argv[], const char *program, int extra_execs,
                                    char *err, size_t errlen)
 {
@@ -300,6 +326,7 @@ static struct process *launch_argv(struct target *t, char *const argv[], const c
         (void)w;
         _exit(127);
     }
+    give_terminal(t, pid);
     close(pipefd[1]);
     int exec_errno = 0;
     ssize_t n;
