@@ -170,6 +170,9 @@ class NonStopProtocolTest(RawTestCase):
 
     def test_thread_events_create_and_exit(self):
         c = self.c
+        # In all-stop mode they are refused, not accepted and left unreported.
+        self.assertTrue(c.request("QThreadEvents:1").startswith("E"))
+        self.assertEqual(c.request("QThreadEvents:0"), "OK")
         self.assertEqual(c.request("QNonStop:1"), "OK")
         self.assertEqual(c.request("QThreadEvents:1"), "OK")
         c.run("threads", "2", "1")

@@ -43,6 +43,8 @@ HANDLER(handle_QNonStop)
         for (struct thread *th = p->threads; th; th = th->next)
             th->resumed = false;
     t->non_stop = on;
+    if (!on)
+        t->report_thread_events = false;   /* they come with non-stop mode */
     reply_str(s, "OK");
 }
 
@@ -83,6 +85,12 @@ HANDLER(handle_QThreadEvents)
     int on = parse_switch(args, len);
     if (on < 0) {
         reply_error(s, "malformed QThreadEvents packet (QThreadEvents:0 or QThreadEvents:1)");
+        return;
+    }
+    /* Reported in non-stop mode only (where gdb asks for them): in all-stop
+     * the request is refused rather than accepted and not acted on. */
+    if (on && !s->target.non_stop) {
+        reply_error(s, "thread events are reported in non-stop mode only (QNonStop:1 first)");
         return;
     }
     s->target.report_thread_events = on;
