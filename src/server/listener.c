@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "log.h"
 #include "registry.h"
 #include "search_responder.h"
@@ -150,33 +151,16 @@ static void gdbserver_remote_message(const char *peer)
 
 bool listener_hand_over(int sock, int fd, const char *peer)
 {
-    char cbuf[CMSG_SPACE(sizeof(int))] = {0};
-    struct iovec iov = {(void *)peer, strlen(peer) + 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    return sendmsg(sock, &msg, MSG_NOSIGNAL) >= 0;
+    return io_send_fd(sock, fd, peer, strlen(peer) + 1);
 }
 
 int listener_take_over(int sock, char *peer, size_t peerlen)
 {
-    char cbuf[CMSG_SPACE(sizeof(int))];
-    struct iovec iov = {peer, peerlen - 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-    ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    if (n <= 0)
-        return -1;
-    peer[n] = '\0';
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            int fd;
-            memcpy(&fd, CMSG_DATA(c), sizeof fd);
-            return fd;
-        }
-    return -1;
+    ssize_t n;
+    int fd = io_recv_fd(sock, peer, peerlen - 1, &n);
+    if (n > 0)
+        peer[n] = '\0';
+    return fd >= 0 ? fd : -1;
 }
 
 static void accept_one(struct server *srv)

@@ -704,6 +704,7 @@ class RawClient:
                                               server.port), timeout=timeout)
         self.buf = b""
         self.ack = True
+        self.notes = []   # notifications received (see read_packet)
 
     def send_raw(self, data):
         self.sock.sendall(data)
@@ -758,17 +759,23 @@ class RawClient:
 
     def read_packet(self):
         """Reads one packet; returns (payload bytes as sent, checksum ok).
-        Acknowledges it when in ack mode. Skips stray '+'/'-'."""
+        Acknowledges it when in ack mode. Skips stray '+'/'-'. Asynchronous
+        notifications ("%NAME:TEXT", non-stop mode) are kept in self.notes
+        (they are never acknowledged)."""
         while True:
             b = self.read_byte()
+            if b not in (b"$", b"%"):
+                continue
+            while b"#" not in self.buf or len(self.buf) < self.buf.index(b"#") + 3:
+                self._fill()
+            i = self.buf.index(b"#")
+            payload, cs = self.buf[:i], self.buf[i + 1:i + 3]
+            self.buf = self.buf[i + 3:]
+            ok = int(cs, 16) == checksum(payload)
             if b == b"$":
                 break
-        while b"#" not in self.buf or len(self.buf) < self.buf.index(b"#") + 3:
-            self._fill()
-        i = self.buf.index(b"#")
-        payload, cs = self.buf[:i], self.buf[i + 1:i + 3]
-        self.buf = self.buf[i + 3:]
-        ok = int(cs, 16) == checksum(payload)
+            assert ok, "bad checksum in notification %r" % payload
+            self.notes.append(payload.decode("latin-1"))
         if self.ack:
             self.send_raw(b"+" if ok else b"-")
         return payload, ok

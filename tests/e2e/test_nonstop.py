@@ -10,31 +10,11 @@ from dbgsrv_test import (RawTestCase, Rsp, TestCase, checksum, exe_base, finish_
 
 
 class NonStopRsp(Rsp):
-    """An Rsp that keeps asynchronous notifications ("%NAME:TEXT") aside
-    instead of skipping them."""
+    """An Rsp that offers thread events and waits for the asynchronous
+    notifications ("%NAME:TEXT") RawClient keeps aside."""
 
     def __init__(self, *a, **kw):
-        self.notes = []
         super().__init__(*a, features="multiprocess+;swbreak+;no-resumed+;QThreadEvents+", **kw)
-
-    def read_packet(self):
-        while True:
-            b = self.read_byte()
-            if b not in (b"$", b"%"):
-                continue
-            while b"#" not in self.buf or len(self.buf) < self.buf.index(b"#") + 3:
-                self._fill()
-            i = self.buf.index(b"#")
-            payload, cs = self.buf[:i], self.buf[i + 1:i + 3]
-            self.buf = self.buf[i + 3:]
-            ok = int(cs, 16) == checksum(payload)
-            if b == b"%":
-                assert ok, "bad checksum in notification %r" % payload
-                self.notes.append(payload.decode("latin-1"))   # never acknowledged
-                continue
-            if self.ack:
-                self.send_raw(b"+" if ok else b"-")
-            return payload, ok
 
     def take_buffered_notes(self):
         """Moves whole notifications already received out of the buffer."""

@@ -190,16 +190,7 @@ static void channel_end(struct linemux *mx, int n)
 
 static bool send_session_fd(int sock, int fd)
 {
-    char cbuf[CMSG_SPACE(sizeof(int))] = {0};
-    char byte = 'S';
-    struct iovec iov = {&byte, 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1;
+    return io_send_fd(sock, fd, "S", 1);
 }
 
 /* A request line from a local process. */

@@ -162,20 +162,11 @@ int linemux_serve(const char *device, unsigned baud, int channel, char *err, siz
 
 int linemux_take_session(int serve_fd)
 {
-    char cbuf[CMSG_SPACE(sizeof(int))];
     char byte;
-    struct iovec iov = {&byte, 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
     ssize_t n;
-    do
-        n = recvmsg(serve_fd, &msg, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
+    int fd = io_recv_fd(serve_fd, &byte, 1, &n);
     if (n <= 0)
         return -1;
-    int fd = -1;
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
-            memcpy(&fd, CMSG_DATA(c), sizeof fd);
     if (fd < 0)
         log_warn("the line multiplexer sent no session socket");
     return fd < 0 ? -2 : fd;
