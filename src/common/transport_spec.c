@@ -1,3 +1,4 @@
+#include "errmsg.h"
 #include "transport_spec.h"
 
 #include <stddef.h>
@@ -60,12 +61,6 @@ const char *transport_kind_name(enum transport_kind kind)
     return kind_names[kind];
 }
 
-static bool fail(char *err, size_t errlen, const char *fmt, const char *a, const char *b)
-{
-    snprintf(err, errlen, fmt, a, b);
-    return false;
-}
-
 static bool parse_uint(const char *v, unsigned max, unsigned *out)
 {
     if (!*v || strlen(v) > 10)
@@ -110,7 +105,7 @@ static bool apply_param(struct transport_spec *spec, const struct param_def *def
     case V_STRING: {
         char *field = (char *)spec + def->offset;
         if (!*value || strlen(value) >= def->size)
-            return fail(err, errlen, "bad value for '%s' in '%s'", def->name, text);
+            return errmsg_set(err, errlen, "bad value for '%s' in '%s'", def->name, text);
         strcpy(field, value);
         return true;
     }
@@ -123,30 +118,30 @@ static bool apply_param(struct transport_spec *spec, const struct param_def *def
             else if (value[0] == '/' && strlen(value) < sizeof spec->device)
                 strcpy(spec->device, value);
             else
-                return fail(err, errlen, "bad serial port '%s' in '%s' (COMn, n or a /dev path)", value, text);
+                return errmsg_set(err, errlen, "bad serial port '%s' in '%s' (COMn, n or a /dev path)", value, text);
             return true;
         }
         if (!parse_ports(value, spec))
-            return fail(err, errlen, "bad port '%s' in '%s' (expected 0 to 65535, or a range FIRST:LAST)",
+            return errmsg_set(err, errlen, "bad port '%s' in '%s' (expected 0 to 65535, or a range FIRST:LAST)",
                         value, text);
         return true;
     case V_UINT:
         if (!parse_uint(value, 4000000, &spec->baud) || spec->baud == 0)
-            return fail(err, errlen, "bad baud rate '%s' in '%s'", value, text);
+            return errmsg_set(err, errlen, "bad baud rate '%s' in '%s'", value, text);
         return true;
     case V_IPVERSION:
         if (strcmp(value, "4") && strcmp(value, "6"))
-            return fail(err, errlen, "bad ipversion '%s' in '%s' (expected 4 or 6)", value, text);
+            return errmsg_set(err, errlen, "bad ipversion '%s' in '%s' (expected 4 or 6)", value, text);
         spec->ipversion = value[0] - '0';
         return true;
     case V_CHANNEL:
         if (!parse_uint(value, 254, &u))
-            return fail(err, errlen, "bad channel '%s' in '%s' (expected 0 to 254)", value, text);
+            return errmsg_set(err, errlen, "bad channel '%s' in '%s' (expected 0 to 254)", value, text);
         spec->channel = (int)u;
         return true;
     case V_PROTO:
         if (strcmp(value, "tls1.2") && strcmp(value, "tls1.3"))
-            return fail(err, errlen, "bad proto '%s' in '%s' (expected tls1.2 or tls1.3)", value, text);
+            return errmsg_set(err, errlen, "bad proto '%s' in '%s' (expected tls1.2 or tls1.3)", value, text);
         strcpy(spec->proto, value);
         return true;
     }
@@ -157,24 +152,24 @@ static bool check_combination(const struct transport_spec *spec, const char *tex
 {
     unsigned long g = spec->given;
     if ((g & TSPEC_BIND) && (g & TSPEC_SERVER))
-        return fail(err, errlen, "'bind' (server side) and 'server' (client side) together in '%s'%s", text, "");
+        return errmsg_set(err, errlen, "'bind' (server side) and 'server' (client side) together in '%s'%s", text, "");
     if ((g & TSPEC_PASSWORD) && (g & TSPEC_PASSWORD_FILE))
-        return fail(err, errlen, "'password' and 'password-file' together in '%s'%s", text, "");
+        return errmsg_set(err, errlen, "'password' and 'password-file' together in '%s'%s", text, "");
     if ((g & TSPEC_CLICON) && (g & (TSPEC_BIND | TSPEC_SERVER)))
-        return fail(err, errlen, "'clicon' names the other side itself; no 'bind' or 'server' with it in '%s'%s",
+        return errmsg_set(err, errlen, "'clicon' names the other side itself; no 'bind' or 'server' with it in '%s'%s",
                     text, "");
     if ((spec->kind == TRANSPORT_NPIPE || spec->kind == TRANSPORT_SPIPE) && !(g & TSPEC_PIPE))
-        return fail(err, errlen, "'%s' needs pipe=NAME in '%s'", kind_names[spec->kind], text);
+        return errmsg_set(err, errlen, "'%s' needs pipe=NAME in '%s'", kind_names[spec->kind], text);
     if (spec->kind == TRANSPORT_COM && !(g & TSPEC_PORT))
-        return fail(err, errlen, "'com' needs port=DEVICE in '%s'%s", text, "");
+        return errmsg_set(err, errlen, "'com' needs port=DEVICE in '%s'%s", text, "");
     if (spec->ipversion && spec->host[0]) {
         bool is_v6 = strchr(spec->host, ':') != NULL;
         bool is_v4 = strspn(spec->host, "0123456789.") == strlen(spec->host);
         if ((spec->ipversion == 4 && is_v6) || (spec->ipversion == 6 && is_v4))
-            return fail(err, errlen, "address '%s' does not match ipversion in '%s'", spec->host, text);
+            return errmsg_set(err, errlen, "address '%s' does not match ipversion in '%s'", spec->host, text);
     }
     if (spec->pipe[0] && strchr(spec->pipe, '/'))
-        return fail(err, errlen, "pipe name '%s' must not contain '/' in '%s'", spec->pipe, text);
+        return errmsg_set(err, errlen, "pipe name '%s' must not contain '/' in '%s'", spec->pipe, text);
     return true;
 }
 
@@ -195,9 +190,9 @@ bool transport_spec_parse(const char *text, struct transport_spec *spec,
         char kind[32];
         snprintf(kind, sizeof kind, "%.*s", (int)(kind_len < 31 ? kind_len : 31), text);
         if (kind_len == 0)
-            return fail(err, errlen, "bad transport '%s': expected KIND:PARAM=VALUE,... such as tcp:port=2159%s",
+            return errmsg_set(err, errlen, "bad transport '%s': expected KIND:PARAM=VALUE,... such as tcp:port=2159%s",
                         text, "");
-        return fail(err, errlen, "unknown transport '%s' in '%s' (known: tcp, npipe, com, ssl, spipe, stdio)",
+        return errmsg_set(err, errlen, "unknown transport '%s' in '%s' (known: tcp, npipe, com, ssl, spipe, stdio)",
                     kind, text);
     }
     spec->kind = (enum transport_kind)k;
@@ -211,9 +206,9 @@ bool transport_spec_parse(const char *text, struct transport_spec *spec,
         size_t len = end ? (size_t)(end - p) : strlen(p);
         char item[512];
         if (len == 0)
-            return fail(err, errlen, "empty parameter in '%s'%s", text, "");
+            return errmsg_set(err, errlen, "empty parameter in '%s'%s", text, "");
         if (len >= sizeof item)
-            return fail(err, errlen, "parameter too long in '%s'%s", text, "");
+            return errmsg_set(err, errlen, "parameter too long in '%s'%s", text, "");
         memcpy(item, p, len);
         item[len] = '\0';
         char *eq = strchr(item, '=');
@@ -230,7 +225,7 @@ bool transport_spec_parse(const char *text, struct transport_spec *spec,
             /* allow=alice,bob: the list goes on until the next parameter. */
             size_t used = strlen(spec->allow);
             if (used + 1 + strlen(item) >= sizeof spec->allow)
-                return fail(err, errlen, "too many users in allow= in '%s'%s", text, "");
+                return errmsg_set(err, errlen, "too many users in allow= in '%s'%s", text, "");
             spec->allow[used] = ',';
             strcpy(spec->allow + used + 1, item);
             if (!end)
@@ -239,7 +234,7 @@ bool transport_spec_parse(const char *text, struct transport_spec *spec,
             continue;
         }
         if (!def)
-            return fail(err, errlen, "unknown parameter '%s' in '%s'", item, text);
+            return errmsg_set(err, errlen, "unknown parameter '%s' in '%s'", item, text);
         last = def;
         if (!(def->kinds & K(spec->kind))) {
             snprintf(err, errlen, "parameter '%s' does not apply to transport '%s' in '%s'", item,
@@ -247,12 +242,12 @@ bool transport_spec_parse(const char *text, struct transport_spec *spec,
             return false;
         }
         if (spec->given & def->bit)
-            return fail(err, errlen, "parameter '%s' given twice in '%s'", item, text);
+            return errmsg_set(err, errlen, "parameter '%s' given twice in '%s'", item, text);
         spec->given |= def->bit;
         if (def->type == V_NONE && eq)
-            return fail(err, errlen, "parameter '%s' takes no value in '%s'", item, text);
+            return errmsg_set(err, errlen, "parameter '%s' takes no value in '%s'", item, text);
         if (def->type != V_NONE && !eq)
-            return fail(err, errlen, "parameter '%s' needs a value in '%s'", item, text);
+            return errmsg_set(err, errlen, "parameter '%s' needs a value in '%s'", item, text);
         if (!apply_param(spec, def, value, text, err, errlen))
             return false;
         if (!end)

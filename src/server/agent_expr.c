@@ -6,6 +6,7 @@
  * whose depth is checked on each push and pop, and the number of executed
  * instructions is bounded: the bytecode comes from the client, which may
  * send anything. */
+#include "errmsg.h"
 #include "agent_expr.h"
 
 #include <stdarg.h>
@@ -107,19 +108,6 @@ static int operand_size(uint8_t op)
     }
 }
 
-static bool fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static bool fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return false;
-}
-
 /* N big-endian bytes at CODE[AT], if they are inside the bytecode. */
 static bool fetch(const uint8_t *code, size_t len, size_t at, size_t n, uint64_t *out)
 {
@@ -139,17 +127,17 @@ static size_t insn_length(const uint8_t *code, size_t len, size_t pc, char *err,
     uint8_t op = code[pc];
     int size = operand_size(op);
     if (size == -1)
-        return fail(err, errlen, "unknown bytecode %#x at %zu", op, pc), 0;
+        return errmsg_set(err, errlen, "unknown bytecode %#x at %zu", op, pc), 0;
     if (size == -2)
-        return fail(err, errlen, "unsupported bytecode %#x at %zu (floating point or trace state variable)", op,
+        return errmsg_set(err, errlen, "unsupported bytecode %#x at %zu (floating point or trace state variable)", op,
                     pc),
                0;
     uint64_t extra = 0;
     if (op == OP_PRINTF && !fetch(code, len, pc + 2, 2, &extra))
-        return fail(err, errlen, "printf at %zu runs past the end of the bytecode", pc), 0;
+        return errmsg_set(err, errlen, "printf at %zu runs past the end of the bytecode", pc), 0;
     uint64_t total = 1 + (uint64_t)size + extra;
     if (total > len - pc)
-        return fail(err, errlen, "bytecode %#x at %zu runs past the end", op, pc), 0;
+        return errmsg_set(err, errlen, "bytecode %#x at %zu runs past the end", op, pc), 0;
     return (size_t)total;
 }
 
@@ -212,7 +200,7 @@ static bool read_string(const struct agent_expr_env *env, uint64_t addr, size_t 
     for (size_t i = 0; i < max; i++) {
         char c;
         if (!env->read_memory || !env->read_memory(env->ctx, addr + i, &c, 1))
-            return fail(err, errlen, "cannot read the string at %#llx for printf", (unsigned long long)addr);
+            return errmsg_set(err, errlen, "cannot read the string at %#llx for printf", (unsigned long long)addr);
         if (c == '\0')
             break;
         text_add(t, &c, 1);
@@ -232,7 +220,7 @@ static bool format_walk(const char *fmt, size_t n, const uint64_t *args, size_t 
         if (c == '\\') {
             int v = i + 1 < n ? escape_value(fmt[i + 1]) : -1;
             if (v < 0)
-                return fail(err, errlen, "bad escape in printf format");
+                return errmsg_set(err, errlen, "bad escape in printf format");
             if (t) {
                 char ch = (char)v;
                 text_add(t, &ch, 1);
@@ -252,7 +240,7 @@ static bool format_walk(const char *fmt, size_t n, const uint64_t *args, size_t 
         size_t nflags = 0;
         while (i < n && strchr("-+ #0", fmt[i]) && fmt[i]) {
             if (nflags == sizeof flags - 1)
-                return fail(err, errlen, "too many flags in a printf directive");
+                return errmsg_set(err, errlen, "too many flags in a printf directive");
             flags[nflags++] = fmt[i++];
         }
         flags[nflags] = '\0';
@@ -262,7 +250,7 @@ static bool format_walk(const char *fmt, size_t n, const uint64_t *args, size_t 
             while (i < n && fmt[i] >= '0' && fmt[i] <= '9') {
                 width = width * 10 + (fmt[i++] - '0');
                 if (width > 1024)
-                    return fail(err, errlen, "printf width too large");
+                    return errmsg_set(err, errlen, "printf width too large");
             }
         }
         if (i < n && fmt[i] == '.') {
@@ -271,7 +259,7 @@ static bool format_walk(const char *fmt, size_t n, const uint64_t *args, size_t 
             while (i < n && fmt[i] >= '0' && fmt[i] <= '9') {
                 precision = precision * 10 + (fmt[i++] - '0');
                 if (precision > 1024)
-                    return fail(err, errlen, "printf precision too large");
+                    return errmsg_set(err, errlen, "printf precision too large");
             }
         }
         /* Length: none is C's int; the 64-bit ones (l, ll, z, j, t) take
@@ -292,27 +280,27 @@ static bool format_walk(const char *fmt, size_t n, const uint64_t *args, size_t 
                 i++;
         }
         if (i >= n)
-            return fail(err, errlen, "printf directive without a conversion");
+            return errmsg_set(err, errlen, "printf directive without a conversion");
         char conv = fmt[i++];
         bool plain = bits == 32 && !nflags && width < 0 && precision < 0;
         if (conv == '%') {
             if (!plain)
-                return fail(err, errlen, "bad %%%% directive in printf format");
+                return errmsg_set(err, errlen, "bad %%%% directive in printf format");
             if (t)
                 text_add(t, "%", 1);
             continue;
         }
         bool integer = strchr("diouxX", conv) != NULL;
         if (!integer && !strchr("csp", conv))
-            return fail(err, errlen, "unsupported printf conversion '%c'", conv);
+            return errmsg_set(err, errlen, "unsupported printf conversion '%c'", conv);
         if (!integer && (bits != 32 || strspn(flags, "-") != nflags || (conv != 's' && precision >= 0)))
-            return fail(err, errlen, "unsupported flags or length for printf %%%c", conv);
+            return errmsg_set(err, errlen, "unsupported flags or length for printf %%%c", conv);
         if (!t) {
             argi++;
             continue;
         }
         if (argi >= nargs)
-            return fail(err, errlen, "printf format wants more arguments than it has");
+            return errmsg_set(err, errlen, "printf format wants more arguments than it has");
         uint64_t v = args[argi++];
         char spec[32];
         int w = width < 0 ? 0 : width;
@@ -353,7 +341,7 @@ static bool format_walk(const char *fmt, size_t n, const uint64_t *args, size_t 
     if (used)
         *used = argi;
     if (t && argi != nargs)
-        return fail(err, errlen, "printf has %zu arguments for %zu directives", nargs, argi);
+        return errmsg_set(err, errlen, "printf has %zu arguments for %zu directives", nargs, argi);
     return true;
 }
 
@@ -363,10 +351,10 @@ static bool printf_operands(const uint8_t *code, size_t len, size_t pc, size_t *
 {
     uint64_t n, slen;
     if (!fetch(code, len, pc + 1, 1, &n) || !fetch(code, len, pc + 2, 2, &slen) || slen > len - pc - 4)
-        return fail(err, errlen, "printf at %zu runs past the end of the bytecode", pc);
+        return errmsg_set(err, errlen, "printf at %zu runs past the end of the bytecode", pc);
     const char *s = (const char *)code + pc + 4;
     if (slen == 0 || s[slen - 1] != '\0' || memchr(s, '\0', slen) != s + slen - 1)
-        return fail(err, errlen, "printf format at %zu is not a NUL-terminated string", pc);
+        return errmsg_set(err, errlen, "printf format at %zu is not a NUL-terminated string", pc);
     *nargs = (size_t)n;
     *fmt = s;
     *fmtlen = (size_t)slen - 1;
@@ -376,12 +364,12 @@ static bool printf_operands(const uint8_t *code, size_t len, size_t pc, size_t *
 bool agent_expr_validate(const uint8_t *code, size_t len, char *err, size_t errlen)
 {
     if (len == 0)
-        return fail(err, errlen, "empty bytecode");
+        return errmsg_set(err, errlen, "empty bytecode");
     /* First pass: where instructions start, so that jumps can be checked
      * to land on one. */
     uint8_t starts[(65536 + 7) / 8];
     if (len > 65536)
-        return fail(err, errlen, "bytecode longer than 65536 bytes (jumps cannot reach past that)");
+        return errmsg_set(err, errlen, "bytecode longer than 65536 bytes (jumps cannot reach past that)");
     memset(starts, 0, (len + 7) / 8);
     for (size_t pc = 0; pc < len;) {
         size_t n = insn_length(code, len, pc, err, errlen);
@@ -395,7 +383,7 @@ bool agent_expr_validate(const uint8_t *code, size_t len, char *err, size_t errl
                 !format_walk(fmt, fmtlen, NULL, 0, &used, NULL, NULL, err, errlen))
                 return false;
             if (used != nargs)
-                return fail(err, errlen, "printf at %zu has %zu arguments for %zu directives", pc, nargs, used);
+                return errmsg_set(err, errlen, "printf at %zu has %zu arguments for %zu directives", pc, nargs, used);
         }
         pc += n;
     }
@@ -407,12 +395,12 @@ bool agent_expr_validate(const uint8_t *code, size_t len, char *err, size_t errl
             uint64_t to = 0;
             fetch(code, len, pc + 1, 2, &to);
             if (to >= len || !(starts[to / 8] & (1u << (to % 8))))
-                return fail(err, errlen, "jump at %zu to %llu, which is not an instruction", pc,
+                return errmsg_set(err, errlen, "jump at %zu to %llu, which is not an instruction", pc,
                             (unsigned long long)to);
         }
     }
     if (!has_end)
-        return fail(err, errlen, "bytecode without an end");
+        return errmsg_set(err, errlen, "bytecode without an end");
     return true;
 }
 
@@ -428,14 +416,14 @@ struct machine {
 static bool need(struct machine *m, size_t n, size_t pc)
 {
     if (m->sp < n)
-        return fail(m->err, m->errlen, "stack underflow at %zu", pc);
+        return errmsg_set(m->err, m->errlen, "stack underflow at %zu", pc);
     return true;
 }
 
 static bool push(struct machine *m, uint64_t v, size_t pc)
 {
     if (m->sp == AGENT_EXPR_STACK_MAX)
-        return fail(m->err, m->errlen, "stack overflow at %zu (more than %d values)", pc, AGENT_EXPR_STACK_MAX);
+        return errmsg_set(m->err, m->errlen, "stack overflow at %zu (more than %d values)", pc, AGENT_EXPR_STACK_MAX);
     m->stack[m->sp++] = v;
     return true;
 }
@@ -460,7 +448,7 @@ static bool binary(struct machine *m, uint8_t op, uint64_t a, uint64_t b, uint64
     case OP_DIV_SIGNED:
     case OP_REM_SIGNED:
         if (b == 0)
-            return fail(m->err, m->errlen, "division by zero at %zu", pc);
+            return errmsg_set(m->err, m->errlen, "division by zero at %zu", pc);
         if (sa == INT64_MIN && sb == -1)   /* overflows in C: wrap as the hardware's 64-bit result would */
             *r = op == OP_DIV_SIGNED ? a : 0;
         else
@@ -469,7 +457,7 @@ static bool binary(struct machine *m, uint8_t op, uint64_t a, uint64_t b, uint64
     case OP_DIV_UNSIGNED:
     case OP_REM_UNSIGNED:
         if (b == 0)
-            return fail(m->err, m->errlen, "division by zero at %zu", pc);
+            return errmsg_set(m->err, m->errlen, "division by zero at %zu", pc);
         *r = op == OP_DIV_UNSIGNED ? a / b : a % b;
         return true;
     /* Shifts of 64 or more are undefined in C: give what a wide shifter would. */
@@ -487,7 +475,7 @@ static bool binary(struct machine *m, uint8_t op, uint64_t a, uint64_t b, uint64
     case OP_EQUAL: *r = a == b; return true;
     case OP_LESS_SIGNED: *r = sa < sb; return true;
     case OP_LESS_UNSIGNED: *r = a < b; return true;
-    default: return fail(m->err, m->errlen, "internal: %#x is not binary", op);
+    default: return errmsg_set(m->err, m->errlen, "internal: %#x is not binary", op);
     }
 }
 
@@ -505,12 +493,12 @@ static bool do_printf(struct machine *m, const uint8_t *code, size_t len, size_t
     uint64_t fn = m->stack[--m->sp];
     m->sp--;   /* the channel: meaningful only with a function */
     if (fn != 0)
-        return fail(m->err, m->errlen, "printf through a function of the debuggee is not supported");
+        return errmsg_set(m->err, m->errlen, "printf through a function of the debuggee is not supported");
     uint64_t args[AGENT_EXPR_STACK_MAX];
     for (size_t i = 0; i < nargs; i++)
         args[i] = m->stack[--m->sp];   /* gdb pushes them last first */
     if (!env->output)
-        return fail(m->err, m->errlen, "printf has nowhere to print");
+        return errmsg_set(m->err, m->errlen, "printf has nowhere to print");
     static struct text t;
     t.len = 0;
     t.overflow = false;
@@ -518,7 +506,7 @@ static bool do_printf(struct machine *m, const uint8_t *code, size_t len, size_t
     if (!format_walk(fmt, fmtlen, args, nargs, NULL, env, &t, m->err, m->errlen))
         return false;
     if (t.overflow)
-        return fail(m->err, m->errlen, "printf output longer than %zu bytes", sizeof t.buf - 1);
+        return errmsg_set(m->err, m->errlen, "printf output longer than %zu bytes", sizeof t.buf - 1);
     env->output(env->ctx, t.buf, t.len);
     return true;
 }
@@ -532,9 +520,9 @@ bool agent_expr_eval(const uint8_t *code, size_t len, const struct agent_expr_en
     size_t pc = 0;
     for (unsigned long steps = 0;; steps++) {
         if (steps == AGENT_EXPR_STEPS_MAX)
-            return fail(err, errlen, "more than %d bytecodes executed (a loop?)", AGENT_EXPR_STEPS_MAX);
+            return errmsg_set(err, errlen, "more than %d bytecodes executed (a loop?)", AGENT_EXPR_STEPS_MAX);
         if (pc >= len)
-            return fail(err, errlen, "ran past the end of the bytecode without an end");
+            return errmsg_set(err, errlen, "ran past the end of the bytecode without an end");
         size_t n = insn_length(code, len, pc, err, errlen);
         if (!n)
             return false;
@@ -566,7 +554,7 @@ bool agent_expr_eval(const uint8_t *code, size_t len, const struct agent_expr_en
         case OP_EXT:
         case OP_ZERO_EXT:
             if (arg == 0 || arg > 64)
-                return fail(err, errlen, "extension to %llu bits at %zu", (unsigned long long)arg, pc);
+                return errmsg_set(err, errlen, "extension to %llu bits at %zu", (unsigned long long)arg, pc);
             if (!need(&m, 1, pc))
                 return false;
             if (op == OP_EXT)
@@ -581,7 +569,7 @@ bool agent_expr_eval(const uint8_t *code, size_t len, const struct agent_expr_en
             uint64_t addr = m.stack[m.sp - 1];
             uint8_t bytes[8];
             if (!env->read_memory || !env->read_memory(env->ctx, addr, bytes, size))
-                return fail(err, errlen, "cannot read %zu bytes at %#llx", size, (unsigned long long)addr);
+                return errmsg_set(err, errlen, "cannot read %zu bytes at %#llx", size, (unsigned long long)addr);
             uint64_t v = 0;
             for (size_t i = size; i-- > 0;)   /* x86 is little-endian */
                 v = (v << 8) | bytes[i];
@@ -604,7 +592,7 @@ bool agent_expr_eval(const uint8_t *code, size_t len, const struct agent_expr_en
         case OP_REG: {
             uint64_t v;
             if (!env->read_register || !env->read_register(env->ctx, (int)arg, &v))
-                return fail(err, errlen, "cannot read register %llu", (unsigned long long)arg);
+                return errmsg_set(err, errlen, "cannot read register %llu", (unsigned long long)arg);
             if (!push(&m, v, pc))
                 return false;
             break;
@@ -668,7 +656,7 @@ bool agent_expr_eval(const uint8_t *code, size_t len, const struct agent_expr_en
                 return false;
             break;
         default:
-            return fail(err, errlen, "unsupported bytecode %#x at %zu", op, pc);
+            return errmsg_set(err, errlen, "unsupported bytecode %#x at %zu", op, pc);
         }
         pc = next;
     }
