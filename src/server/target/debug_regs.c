@@ -182,3 +182,8 @@ bool debug_regs_has(const struct process *p, enum hw_point type, uint64_t addr)
             return true;
     return false;
 }
+
+bool debug_regs_in_use(const struct process *p)
+{
+    return free_slots(&p->dregs) < DEBUG_REG_SLOTS;
+}

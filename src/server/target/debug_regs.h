@@ -55,5 +55,7 @@ const struct hw_slot *debug_regs_hit(struct thread *th);
 /* True if the process still has a slot of TYPE at ADDR (a pending report
  * is dropped when the client removed its point meanwhile). */
 bool debug_regs_has(const struct process *p, enum hw_point type, uint64_t addr);
+/* True if any slot is in use. */
+bool debug_regs_in_use(const struct process *p);
 
 #endif

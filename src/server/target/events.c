@@ -238,7 +238,9 @@ static void handle_clone(struct target *t, struct thread *parent)
  * finished in the same instruction, but the watchpoint is the news. */
 static bool record_debug_reg_hit(struct target *t, struct thread *th)
 {
-    const struct hw_slot *hit = th->proc->dregs.generation ? debug_regs_hit(th) : NULL;
+    /* DR6 is read only while a debug register is in use: no extra syscall
+     * on the SIGTRAPs of breakpoints and steps otherwise. */
+    const struct hw_slot *hit = debug_regs_in_use(th->proc) ? debug_regs_hit(th) : NULL;
     if (!hit)
         return false;
     if (hit->type == HW_EXECUTE &&
