@@ -65,6 +65,7 @@ static const struct packet_entry table[] = {
     {"qEcho:", MATCH_PREFIX, handle_qEcho, "qEcho+", false},
     {"qHostInfo", MATCH_EXACT, handle_qHostInfo, NULL, false},
     {"qThreadStopInfo", MATCH_PREFIX, handle_qThreadStopInfo, NULL, false},
+    {"jThreadsInfo", MATCH_EXACT, handle_jThreadsInfo, NULL, false},
     {"qProcessInfoPID:", MATCH_PREFIX, handle_qProcessInfoPID, NULL, false},
     {"qProcessInfo", MATCH_EXACT, handle_qProcessInfo, NULL, false},
     {"qfProcessInfo", MATCH_PREFIX, handle_qfProcessInfo, NULL, false},

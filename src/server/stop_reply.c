@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,8 +10,9 @@
 #include "gdbserver_cli.h"
 #include "rsp/hex.h"
 #include "target/arch.h"
+#include "thread_info_json.h"
 
-static int stop_signal(const struct session *s, const struct stop_event *ev)
+int stop_reply_signal(const struct session *s, const struct stop_event *ev)
 {
     switch (ev->kind) {
     case STOP_SWBREAK:
@@ -50,8 +52,9 @@ static void expedite(struct session *s, struct thread *th, int regno)
 
 /* lldb's QListThreadsInStopReply: every thread of the process and its PC,
  * which spares lldb a qfThreadInfo and a register read per thread. */
-static void list_threads(struct session *s, struct process *p)
+static void list_threads(struct session *s, struct thread *th, const struct stop_event *ev)
 {
+    struct process *p = th->proc;
     reply_str(s, "threads:");
     for (struct thread *t = p->threads; t; t = t->next)
         reply_printf(s, "%s%x", t == p->threads ? "" : ",", (unsigned)t->tid);
@@ -63,6 +66,18 @@ static void list_threads(struct session *s, struct process *p)
         reply_printf(s, "%s%016llx", t == p->threads ? "" : ",", (unsigned long long)pc);
     }
     reply_str(s, ";");
+    /* Which threads have a stop reason: without it lldb asks each thread
+     * with qThreadStopInfo. One thread needs none, the reply is about it. */
+    if (p->threads && p->threads->next) {
+        size_t n;
+        char *json = thread_info_json(s, p, th, ev, false, &n);
+        if (json) {
+            reply_str(s, "jstopinfo:");
+            reply_hex(s, (const uint8_t *)json, n);
+            reply_str(s, ";");
+            free(json);
+        }
+    }
 }
 
 /* The new program of a process that exec'd, for "exec:" (hex). */
@@ -111,10 +126,10 @@ static void reply_event_reason(struct session *s, struct thread *th, const struc
 void stop_reply_thread(struct session *s, struct thread *th, const struct stop_event *ev)
 {
     if (s->config.disabled & DISABLE_T) {
-        reply_printf(s, "S%02x", stop_signal(s, ev));   /* --disable-packet=T */
+        reply_printf(s, "S%02x", stop_reply_signal(s, ev));   /* --disable-packet=T */
         return;
     }
-    reply_printf(s, "T%02x", stop_signal(s, ev));
+    reply_printf(s, "T%02x", stop_reply_signal(s, ev));
     reply_event_reason(s, th, ev);
     /* PC, SP and FP: what gdb reads first at every stop to find the frame. */
     struct arch_frame_regs fr = arch_frame_regs(th->proc);
@@ -133,7 +148,7 @@ void stop_reply_thread(struct session *s, struct thread *th, const struct stop_e
         reply_printf(s, "%s:%llx;", ev->watch_type == HW_WRITE ? "watch" : "awatch",
                      (unsigned long long)ev->data_addr);
     if (s->threads_in_stop_reply)
-        list_threads(s, th->proc);
+        list_threads(s, th, ev);
 }
 
 void stop_reply_exit(struct session *s, const struct process *p)

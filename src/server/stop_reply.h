@@ -8,5 +8,7 @@
 
 void stop_reply_thread(struct session *s, struct thread *th, const struct stop_event *ev);
 void stop_reply_exit(struct session *s, const struct process *p);
+/* The signal number (the client's numbering) a stop reply gives EV. */
+int stop_reply_signal(const struct session *s, const struct stop_event *ev);
 
 #endif

@@ -13,15 +13,17 @@ them itself with a local lldb-server), and values are checked against the
 program's source or /proc.
 """
 import glob
+import json
 import os
 import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import unittest
 
-from dbgsrv_test import (DBG, DBGSRV, TIMEOUT, free_port, TestCase, descendants_of, launched_pids, main, program,
-                         proc_state, source_line, wait_for)
+from dbgsrv_test import (DBG, DBGSRV, TIMEOUT, free_port, RawTestCase, TestCase, descendants_of, launched_pids, le64,
+                         main, parse_stop, program, proc_state, source_line, tasks, wait_for)
 
 LLDB = shutil.which(os.environ.get("LLDB", "lldb"))
 
@@ -231,6 +233,34 @@ class LldbTest(TestCase):
         self.assertRegex(out, r"\(int\) id = [0-3]\b")
         self.assertIn("Process %d exited with status = 9" % pid, out)
 
+    def test_thread_infos_spare_round_trips(self):
+        """With jstopinfo in each stop reply lldb asks no qThreadStopInfo per
+        thread, and jThreadsInfo gives it every thread in one reply."""
+        srv = self.server()
+        log = tempfile.NamedTemporaryFile(prefix="lldb-packets-", suffix=".log", delete=False)
+        log.close()
+        self.addCleanup(os.unlink, log.name)
+        out = self.lldb(srv, ["log enable -f %s gdb-remote packets" % log.name, "breakpoint set --name hit",
+                              "process launch -- 4 1", "thread list", "kill"], "threads")
+        pid = self.launched_by(srv, out)
+        with open(log.name, errors="replace") as f:
+            packets = f.read()
+        self.assertIn("send packet: $jThreadsInfo", packets)
+        self.assertRegex(packets, r'read packet: \$\[\{"tid":%d,' % pid)
+        # (One thread at the launch stop: it has no jstopinfo, as with
+        # lldb-server, and lldb asks for it.)
+        after_launch = packets[packets.index("send packet: $c#"):]
+        self.assertIn("jstopinfo:", after_launch)
+        self.assertNotIn("qThreadStopInfo", after_launch)
+        # The list is still right: five threads (main and 4 workers) at the
+        # first stop, the reporting one with its breakpoint.
+        first = out[out.index("(lldb) thread list"):out.index("(lldb) kill")]
+        self.assertEqual(len(re.findall(r"thread #\d+: tid = \d+,", first)), 5, first)
+        self.assertRegex(first, r"\* thread #\d+: tid = \d+, 0x[0-9a-f]+ threads`hit\(id=[0-3]\) .*"
+                                r"name = 'threads', stop reason = breakpoint 1\.1")
+        self.assertNotIn("SIGTRAP", out)
+        self.assertIn("Process %d exited with status = 9" % pid, out)
+
     def test_through_password_bridge(self):
         srv = self.server("-t", "tcp:port=0,password=s3cret")
         bridge = subprocess.Popen([DBG, "bridge", "--listen", "127.0.0.1:0",
@@ -299,6 +329,76 @@ class LldbTest(TestCase):
         for f in (bridge.stdout, bridge.stderr):
             if f:
                 f.close()
+
+
+class LldbThreadPacketsTest(RawTestCase):
+    """lldb's thread packets on the wire: qThreadStopInfo, the "jstopinfo"
+    of a stop reply after QListThreadsInStopReply, and jThreadsInfo."""
+
+    def setUp(self):
+        super().setUp()
+        c = self.c
+        self.assertEqual(c.request("QListThreadsInStopReply"), "OK")
+        c.run("named_threads")
+        addr = c.addr("all_named")
+        self.assertEqual(c.request("Z0,%x,1" % addr), "OK")
+        self.raw = c.request("vCont;c")
+        self.stop = parse_stop(self.raw)
+        self.assertTrue(self.stop["swbreak"], self.raw)
+
+    def fields(self, reply):
+        return dict(f.partition(":")[::2] for f in reply[3:].split(";") if f)
+
+    def names(self):
+        return {t: open("/proc/%d/task/%d/comm" % (self.c.pid, t)).read().strip() for t in tasks(self.c.pid)}
+
+    def test_jstopinfo_in_the_stop_reply(self):
+        c, stop = self.c, self.stop
+        f = self.fields(self.raw)
+        self.assertEqual(sorted(int(t, 16) for t in f["threads"].split(",")), sorted(tasks(c.pid)))
+        infos = json.loads(bytes.fromhex(f["jstopinfo"]))
+        self.assertEqual(sorted(i["tid"] for i in infos), sorted(tasks(c.pid)))
+        names = self.names()
+        for i in infos:
+            self.assertEqual(i["name"], names[i["tid"]], i)
+            self.assertNotIn("registers", i, "jstopinfo is abridged")
+            if i["tid"] == stop["tid"]:
+                self.assertEqual((i["signal"], i["reason"]), (5, "breakpoint"), i)
+            else:
+                self.assertNotIn("reason", i, i)
+                self.assertNotIn("signal", i, i)
+        # qThreadStopInfo: the same, a thread at a time.
+        for tid in tasks(c.pid):
+            r = parse_stop(c.request("qThreadStopInfo%x" % tid))
+            self.assertEqual((r["tid"], r["sig"]), (tid, 5 if tid == stop["tid"] else 0), r["raw"])
+        for bad in ["qThreadStopInfo", "qThreadStopInfo0", "qThreadStopInfozz", "qThreadStopInfo7ffffffe"]:
+            self.assertTrue(c.request(bad).startswith("E"), bad)
+
+    def test_jthreadsinfo(self):
+        c, stop = self.c, self.stop
+        reply = c.request("jThreadsInfo")
+        infos = json.loads(reply)
+        self.assertEqual([i["tid"] for i in infos][0], c.pid, "the main thread first")
+        self.assertEqual(sorted(i["tid"] for i in infos), sorted(tasks(c.pid)))
+        names = self.names()
+        self.assertEqual(sorted(i["name"] for i in infos), ["named_threads", "worker-1", "worker-2"])
+        for i in infos:
+            t = i["tid"]
+            self.assertEqual(i["name"], names[t])
+            # Registers 16 (rip), 7 (rsp), 6 (rbp): as 'p' reads them.
+            self.assertEqual(sorted(i["registers"]), ["16", "6", "7"], i)
+            for num, val in i["registers"].items():
+                self.assertEqual(val, c.reg(int(num), c.ptid(t)), (t, num))
+            if t == stop["tid"]:
+                self.assertEqual((i["signal"], i["reason"]), (5, "breakpoint"), i)
+                self.assertEqual(le64(i["registers"]["16"]), c.addr("all_named"))
+            else:
+                self.assertNotIn("reason", i)
+        # Garbage after the name is another packet: not this one.
+        self.assertEqual(c.request("jThreadsInfox"), "")
+        # Once the process is gone there is nothing to tell.
+        c.request("vKill;%x" % c.pid)
+        self.assertTrue(c.request("jThreadsInfo").startswith("E"))
 
 
 if __name__ == "__main__":

@@ -134,12 +134,13 @@ HANDLER(handle_remove_access_watch);
 /* catch_syscalls.c: QCatchSyscalls (gdb's catch syscall) */
 HANDLER(handle_QCatchSyscalls);
 
-/* lldb_setup.c: lldb's set-up packets, qEcho, qThreadStopInfo */
+/* lldb_setup.c: lldb's set-up packets, qEcho, qThreadStopInfo, jThreadsInfo */
 HANDLER(handle_QThreadSuffixSupported);
 HANDLER(handle_QListThreadsInStopReply);
 HANDLER(handle_QEnableErrorStrings);
 HANDLER(handle_qEcho);
 HANDLER(handle_qThreadStopInfo);
+HANDLER(handle_jThreadsInfo);
 
 /* host_info.c */
 HANDLER(handle_qHostInfo);

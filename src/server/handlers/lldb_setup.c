@@ -2,12 +2,14 @@
  * each switches on a protocol behaviour that gdb never asks for, so a gdb
  * session is unchanged. Also qEcho and qThreadStopInfo, which only lldb sends. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "handlers/handlers.h"
 #include "rsp/hex.h"
 #include "session.h"
 #include "stop_reply.h"
+#include "thread_info_json.h"
 
 /* lldb 14 offers fork-events+ and vfork-events+, but takes a fork stop for
  * a plain SIGTRAP and loses track of its process: an lldb client gets the
@@ -74,4 +76,31 @@ HANDLER(handle_qThreadStopInfo)
     }
     struct stop_event none = {.kind = STOP_NONE};
     stop_reply_thread(s, th, th->tid == s->last_stop_tid ? &th->last : &none);
+}
+
+/* jThreadsInfo: every thread of the process, with its stop reason and its
+ * frame registers, in one JSON reply: what lldb would otherwise learn with
+ * a qThreadStopInfo and register reads per thread. */
+HANDLER(handle_jThreadsInfo)
+{
+    (void)args, (void)len;
+    struct process *p = session_general_process(s);
+    if (!p) {
+        reply_error(s, "no process");
+        return;
+    }
+    for (struct thread *t = p->threads; t; t = t->next)
+        if (t->running) {
+            reply_error(s, "the process is running");
+            return;
+        }
+    struct thread *stopped = target_find_thread(&s->target, s->last_stop_tid);
+    size_t n;
+    char *json = thread_info_json(s, p, stopped, stopped ? &stopped->last : NULL, true, &n);
+    if (!json) {
+        reply_error(s, "out of memory");
+        return;
+    }
+    reply_append(s, json, n);
+    free(json);
 }
