@@ -396,6 +396,32 @@ class TlsTest(TestCase):
         self.assertNotIn("Cannot find thread-local", out)
         self.assertIn("exited normally", out)
 
+    def test_libthread_db_search_path(self):
+        """gdbserver's `monitor set libthread-db-search-path`: a path without
+        libthread_db makes TLS fail cleanly; "$pdir" (the directory of the
+        process's own libc) finds it again, in the same session; no PATH is
+        the default. Another session keeps its own path."""
+        srv = self.server()
+        out = self.gdb(srv, ["break tls_ready", "run",
+                             "monitor set libthread-db-search-path /foo/bar", "p tls_counter",
+                             "monitor set libthread-db-search-path $pdir", "p tls_counter",
+                             "monitor set libthread-db-search-path /foo/bar:$sdir", "p plugin_tls",
+                             "monitor set libthread-db-search-path /foo/bar", "monitor set libthread-db-search-path",
+                             "p tls_counter", "monitor help", "continue"],
+                       program("tls"))
+        self.assertIn("libthread-db-search-path set to `/foo/bar'", out)
+        self.assertRegex(out, r"Cannot find thread-local storage for Thread \d+\.\d+, executable file "
+                              r"\S*tls:\s+Remote target failed to process qGetTLSAddr request")
+        self.assertIn("libthread-db-search-path set to `$pdir'\n$1 = 7", out)
+        self.assertIn("libthread-db-search-path set to `/foo/bar:$sdir'\n$2 = 5", out)
+        self.assertIn("libthread-db-search-path set to `$sdir:$pdir'\n$3 = 7", out)
+        self.assertIn("set libthread-db-search-path [PATH]", out)
+        self.assertIn("exited normally", out)
+        # A session of its own starts from the default.
+        out = self.gdb(srv, ["break tls_ready", "run", "p tls_counter", "continue"], program("tls"))
+        self.assertIn("$1 = 7", out)
+        self.assertIn("exited normally", out)
+
     def test_the_packet(self):
         srv = self.server()
         c = self.client(srv)

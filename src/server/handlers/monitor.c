@@ -14,6 +14,7 @@
 #include "rsp/hex.h"
 #include "session.h"
 #include "session_table.h"
+#include "target/thread_db_loader.h"
 
 static void monitor_help(struct session *s)
 {
@@ -24,6 +25,11 @@ static void monitor_help(struct session *s)
                       "  set debug-format option1[,option2,...]\n"
                       "                          the time on log lines or not: all, none, timestamp\n"
                       "  set debug-file [FILE]   log to FILE (none: back to stderr)\n"
+                      "  set libthread-db-search-path [PATH]\n"
+                      "                          where libthread_db.so.1 is looked for (for\n"
+                      "                          thread-local storage): directories, $sdir\n"
+                      "                          (the system's), $pdir (the process's thread\n"
+                      "                          library's); no PATH: " THREAD_DB_DEFAULT_PATH "\n"
                       "  exit                    the same as endpsrv\n"
                       "dbgsrv's own:\n"
                       "  help                    this list\n"
@@ -140,9 +146,22 @@ static bool monitor_gdbserver_set(struct session *s, const char *what)
         session_output(s, said);
         return true;
     }
+    if (strcmp(what, "libthread-db-search-path") == 0 || strncmp(what, "libthread-db-search-path ", 25) == 0) {
+        /* No PATH: back to the default. Either way the next TLS question
+         * searches again. */
+        const char *path = what + 24;
+        path += strspn(path, " ");
+        char msg[4400];
+        if (!thread_db_set_search_path(path))
+            snprintf(msg, sizeof msg, "out of memory\n");
+        else
+            snprintf(msg, sizeof msg, "libthread-db-search-path set to `%s'\n", thread_db_search_path());
+        session_output(s, msg);
+        return true;
+    }
     if (strcmp(what, "debug-file") == 0 || strncmp(what, "debug-file ", 11) == 0) {
         const char *file = what[10] ? what + 11 : "";
-        char msg[320];
+        char msg[4600];
         if (!log_set_file(file))
             snprintf(msg, sizeof msg, "cannot open %s: %s\n", file, strerror(errno));
         else
@@ -156,7 +175,7 @@ static bool monitor_gdbserver_set(struct session *s, const char *what)
 /* qRcmd,HEX */
 HANDLER(handle_monitor)
 {
-    char cmd[256];
+    char cmd[4352];
     if (len % 2 || len / 2 >= sizeof cmd || !hex_decode((uint8_t *)cmd, args, len / 2)) {
         reply_error(s, "malformed monitor command");
         return;
@@ -189,7 +208,7 @@ HANDLER(handle_monitor)
     } else {
         /* gdbserver's words, and its error reply (gdb: "Protocol error with
          * Rcmd"). */
-        char msg[320];
+        char msg[sizeof cmd + 64];
         snprintf(msg, sizeof msg, "Unknown monitor command '%s' (try 'monitor help').\n", cmd);
         session_output(s, msg);
         reply_str(s, "E01");

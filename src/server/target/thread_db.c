@@ -11,6 +11,7 @@
 
 #include "target/elf_symbols.h"
 #include "target/solib_list.h"
+#include "target/thread_db_loader.h"
 
 /* libthread_db's handle on the process: ours to define. */
 struct ps_prochandle {
@@ -167,6 +168,21 @@ ps_err_e ps_lcontinue(struct ps_prochandle *ph, lwpid_t lwp)
 
 /* --- the one question we ask libthread_db --- */
 
+struct agent {
+    struct ps_prochandle ph;
+    td_thragent_t *ta;
+    td_err_e error;   /* of the last library offered */
+};
+
+/* A library is the right one when it knows the process (a libthread_db
+ * of another glibc says TD_VERSION). */
+static bool accept_agent(const struct thread_db_lib *lib, void *ctx)
+{
+    struct agent *a = ctx;
+    a->error = lib->ta_new(&a->ph, &a->ta);
+    return a->error == TD_OK;
+}
+
 bool thread_db_tls_address(struct thread *th, uint64_t lm, uint64_t offset, uint64_t *addr, char *err,
                            size_t errlen)
 {
@@ -174,30 +190,22 @@ bool thread_db_tls_address(struct thread *th, uint64_t lm, uint64_t offset, uint
         snprintf(err, errlen, "thread-local storage of 32-bit processes is not available");
         return false;
     }
-    static bool initialised;
-    if (!initialised && td_init() != TD_OK) {
-        snprintf(err, errlen, "libthread_db cannot be used");
-        return false;
-    }
-    initialised = true;
     /* A new agent per question: libthread_db keeps no state worth
      * keeping, and a process that exec'ed or loaded libc since cannot
      * leave a stale one behind. */
-    struct ps_prochandle ph = {th->proc};
-    td_thragent_t *ta;
-    td_err_e e = td_ta_new(&ph, &ta);
-    if (e != TD_OK) {
-        snprintf(err, errlen, e == TD_NOLIBTHREAD || e == TD_VERSION
-                                  ? "the process has no thread library loaded (yet)"
-                                  : "libthread_db does not know this process (error %d)", (int)e);
+    struct agent a = {.ph = {th->proc}, .ta = NULL, .error = TD_OK};
+    const struct thread_db_lib *lib = thread_db_find(th->proc, accept_agent, &a, err, errlen);
+    if (!lib) {
+        if (a.error == TD_NOLIBTHREAD)
+            snprintf(err, errlen, "the process has no thread library loaded (yet)");
         return false;
     }
     td_thrhandle_t handle;
     psaddr_t result = NULL;
-    e = td_ta_map_lwp2thr(ta, th->tid, &handle);
+    td_err_e e = lib->ta_map_lwp2thr(a.ta, th->tid, &handle);
     if (e == TD_OK)
-        e = td_thr_tls_get_addr(&handle, (psaddr_t)(uintptr_t)lm, (size_t)offset, &result);
-    td_ta_delete(ta);
+        e = lib->thr_tls_get_addr(&handle, (psaddr_t)(uintptr_t)lm, (size_t)offset, &result);
+    lib->ta_delete(a.ta);
     if (e != TD_OK) {
         snprintf(err, errlen, e == TD_TLSDEFER ? "the thread has not allocated that TLS block yet"
                               : e == TD_NOTLS ? "that module has no thread-local storage"

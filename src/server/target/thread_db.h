@@ -3,8 +3,9 @@
  * answers qGetTLSAddr as gdbserver does, so gdb can print __thread
  * variables. libthread_db reads the process through the proc_service
  * callbacks defined in thread_db.c (memory, registers, symbols, looked up
- * in the loaded libraries' ELF files). x86-64 processes only: the
- * server's libthread_db is 64-bit. */
+ * in the loaded libraries' ELF files). The library is found on
+ * libthread-db-search-path (thread_db_loader.h). x86-64 processes only:
+ * the server's libthread_db is 64-bit. */
 #ifndef DBGSRV_THREAD_DB_H
 #define DBGSRV_THREAD_DB_H
 
