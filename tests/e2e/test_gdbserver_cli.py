@@ -285,6 +285,27 @@ class GdbServerCliTest(TestCase):
         # Silent, as gdbserver's (gdb.server/ext-run.exp: gdb_test_no_output "monitor exit").
         self.assertNotIn("ending the process server", out)
 
+    def test_no_target_description_without_a_process(self):
+        """gdb.base/catch-syscall.exp "multiple targets": connected to a
+        server with no process, gdb may switch architectures (i386 and
+        back); an x86-64 description from the server would forbid it.
+        After a launch the description is the program's again."""
+        g = self.gs("--once", "--multi", "127.0.0.1:0")
+        hello = program("hello")
+        out = gdb_batch(["set architecture i386", "catch syscall 1", "set architecture i386:x86-64",
+                         "catch syscall 1", "delete", "set architecture auto", "set remote exec-file " + hello,
+                         "break add", "run", "show architecture",
+                         "info registers rip", "kill", "monitor exit"],
+                        hello, extended=True, port=g.port)
+        self.assertIn('The target architecture is set to "i386".', out)
+        self.assertNotIn("not compatible", out)
+        self.assertIn("Catchpoint 1 (syscall 'exit' [1])", out)
+        self.assertIn("Catchpoint 2 (syscall 'write' [1])", out)
+        self.assertIn("Breakpoint 3, add", out)
+        self.assertRegex(out, r"currently \"?i386:x86-64")
+        self.assertRegex(out, r"rip\s+0x[0-9a-f]+\s+0x[0-9a-f]+ <add\+\d+>")
+        self.assertEqual(g.wait(), 0)
+
     def test_restart_packet(self):
         """gdb.server/ext-restart.exp: with vRun off gdb restarts with 'R',
         which runs the last program again with its arguments."""

@@ -67,9 +67,17 @@ HANDLER(handle_qXfer_features)
         return;
     }
     /* The current process's own: gdb reads it again after each launch
-     * and attach, and on switching to a process of another kind. */
+     * and attach, and on switching to a process of another kind. Without
+     * a process there is none, as with gdbserver: gdb then goes by its
+     * file or by "set architecture" (an x86-64 description would forbid
+     * "set architecture i386"). */
+    struct process *p = session_general_process(s);
+    if (!p) {
+        reply_error(s, "no process: no target description");
+        return;
+    }
     size_t total;
-    const char *xml = arch_target_xml(&s->target, session_general_process(s), &total);
+    const char *xml = arch_target_xml(&s->target, p, &total);
     xfer_reply_window(s, xml, total, off, want);
 }
 
