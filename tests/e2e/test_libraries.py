@@ -68,10 +68,33 @@ class LibrariesTest(TestCase):
         self.assertIsNone(srv.proc.poll())
 
     def test_a_static_program_has_none(self):
+        """No DT_DEBUG, no list to find: an error, as gdbserver's E01, after
+        which gdb looks for itself (and finds nothing either)."""
         srv = self.server()
         c = self.client(srv)
         c.run("spin_static")
-        self.assertEqual(libraries(c.request("qXfer:libraries-svr4:read::0,fff")), ([], None))
+        self.assertTrue(c.request("qXfer:libraries-svr4:read::0,fff").startswith("E"))
+        out = self.gdb(srv, ["break main", "run", "info sharedlibrary", "kill"], program("spin_static"))
+        self.assertIn("No shared libraries loaded at this time.", out)
+
+    def test_dynamic_linker_run_as_the_program(self):
+        """gdb.server/solib-list.exp: `ld.so PROG`. The "program" is ld.so,
+        which has no DT_DEBUG: the server says it cannot find the list
+        (E01 from gdbserver), and gdb reads it from ld.so's _r_debug
+        itself, so it knows PROG's libraries."""
+        interp = "/lib64/ld-linux-x86-64.so.2"
+        srv = self.server("-t", "tcp:port=0")
+        c = self.client(srv)
+        reply = c.request("vRun;" + ";".join(s.encode().hex() for s in (interp, program("signals"), "usr1")))
+        self.assertTrue(reply.startswith("T"), reply)
+        c.request("vCont;c")   # to the SIGUSR1, libc loaded
+        self.assertTrue(c.request("qXfer:libraries-svr4:read::0,fff").startswith("E"))
+        out = self.gdb(srv, ["set remote exec-file " + interp, "set args %s usr1" % program("signals"), "run",
+                             "info sharedlibrary", "bt 3", "kill"], program("signals"))
+        self.assertIn("received signal SIGUSR1", out)
+        self.assertRegex(out, r"0x[0-9a-f]+\s+0x[0-9a-f]+\s+Yes\s+.*/libc\.so\.6")
+        self.assertRegex(out, r"#0 .*(pthread_kill|raise)")
+        self.assertIsNone(srv.proc.poll())
 
 
 if __name__ == "__main__":

@@ -61,7 +61,9 @@ static bool make_list(struct session *s, FILE *f, void *ctx)
         fclose(items);
     if (!ok) {
         free(body);
-        reply_error(s, "cannot read the dynamic linker's list of libraries in process %d", (int)rq->proc->pid);
+        /* gdb then reads the list itself, from the dynamic linker's symbols. */
+        reply_error(s, "cannot find or read the dynamic linker's list of libraries in process %d",
+                    (int)rq->proc->pid);
         return false;
     }
     fputs("<library-list-svr4 version=\"1.0\"", f);

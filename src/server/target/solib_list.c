@@ -96,16 +96,17 @@ static void phdr_at(const struct layout *l, const uint8_t *buf, size_t i, uint32
 }
 
 /* DT_DEBUG's value in the program's dynamic section, in memory. */
-uint64_t solib_r_debug(struct process *p)
+bool solib_r_debug(struct process *p, uint64_t *r_debug)
 {
     const struct layout *l = layout_of(p);
     uint64_t phdr, phnum;
+    *r_debug = 0;
     if (!read_auxv(p->pid, l, &phdr, &phnum))
-        return 0;
+        return false;
     uint8_t ph[256 * sizeof(Elf64_Phdr)];
     size_t table = phnum * l->phdr_size;
     if (process_read_memory(p, phdr, ph, table) != table)
-        return 0;
+        return false;
     /* The load bias: where the program headers are, less where the
      * program says they are (0 for a program that is not PIE). Addresses
      * wrap at the word size. */
@@ -126,17 +127,19 @@ uint64_t solib_r_debug(struct process *p)
             dynamic = (vaddr + bias) & mask;
     }
     if (!dynamic)
-        return 0;   /* a static program */
+        return false;   /* a static program */
     /* Dynamic entries are a tag and a value, each a word. */
     for (size_t i = 0; i < MAX_DYNAMIC; i++) {
         uint64_t tag, val;
         uint64_t at = dynamic + i * 2 * l->word;
         if (!read_word(p, l, at, &tag) || !read_word(p, l, at + l->word, &val) || tag == DT_NULL)
-            return 0;
-        if (tag == DT_DEBUG)
-            return val;
+            return false;
+        if (tag == DT_DEBUG) {
+            *r_debug = val;
+            return true;
+        }
     }
-    return 0;
+    return false;
 }
 
 static void read_name(struct process *p, uint64_t addr, char *out, size_t len)
@@ -165,9 +168,11 @@ bool solib_each(struct process *p, uint64_t start, uint64_t *main_lm,
     *main_lm = 0;
     uint64_t lm = start;
     if (!lm) {
-        uint64_t r_debug = solib_r_debug(p);
+        uint64_t r_debug;
+        if (!solib_r_debug(p, &r_debug))
+            return false;
         if (!r_debug)
-            return true;   /* nothing loaded yet (or a static program): an empty list */
+            return true;   /* nothing loaded yet: an empty list */
         if (!read_word(p, l, r_debug + l->r_debug_map, &lm))
             return false;
         /* The first entry is the program itself. */

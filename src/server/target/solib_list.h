@@ -20,13 +20,17 @@ struct solib {
     char name[4096];
 };
 
-/* The address of r_debug, 0 while the dynamic linker has not set it up
- * (at the first instruction) or for a static program. */
-uint64_t solib_r_debug(struct process *p);
+/* The address of r_debug in *R_DEBUG, 0 while the dynamic linker has not
+ * set it up (at the first instruction). False when the program has no
+ * DT_DEBUG to find it by: a static program, or the dynamic linker run as
+ * the program (`ld.so PROG`), whose list only the client can find (from
+ * ld.so's symbols), as with gdbserver. */
+bool solib_r_debug(struct process *p, uint64_t *r_debug);
 
 /* Calls FN for each library from link_map START (0: from the head of the
  * list, the program itself being skipped but reported in *MAIN_LM), until
- * the end or FN returns false. False if r_debug or the list cannot be read. */
+ * the end or FN returns false. False if r_debug or the list cannot be
+ * found or read. */
 bool solib_each(struct process *p, uint64_t start, uint64_t *main_lm,
                 bool (*fn)(const struct solib *lib, void *ctx), void *ctx);
 
