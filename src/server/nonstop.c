@@ -126,21 +126,54 @@ void nonstop_reply_vstopped(struct session *s)
     reply_str(s, s->stop_queue->text);
 }
 
+/* A thread of P other than TH that has an event of its own to report. */
+static bool other_has_event(const struct process *p, const struct thread *th)
+{
+    for (const struct thread *o = p->threads; o; o = o->next)
+        if (o != th && !o->resumed && !o->running && !o->zombie && o->last.kind != STOP_NONE)
+            return true;
+    return false;
+}
+
 void nonstop_reply_status(struct session *s)
 {
     struct target *t = &s->target;
     nonstop_clear_queue(s);
+    bool start = false;
     for (struct process *p = t->processes; p; p = p->next) {
         if (p->unreported)
             continue;
+        bool told = false;
         for (struct thread *th = p->threads; th; th = th->next) {
             if (th->resumed || th->running || th->zombie)
                 continue;   /* running, as the client knows */
             struct stop_event ev = th->last;
-            if (ev.kind == STOP_NONE)
+            if (ev.kind == STOP_NONE) {
+                /* Stopped only because the server stopped the process
+                 * (an attach): as with gdbserver, one thread is reported
+                 * and the others run on. gdb 13 cannot take more than one
+                 * stop in its first "?" (it fails an assertion in
+                 * remote_target::wait); in all-stop on top of non-stop it
+                 * stops the others itself with vCont;t. */
+                if (told || other_has_event(p, th)) {
+                    th->resumed = true;
+                    start = true;
+                    continue;
+                }
                 ev = (struct stop_event){.kind = STOP_SIGNAL, .signo = 0};
+            }
             queue_thread_stop(s, th, &ev);
+            told = true;
         }
+    }
+    if (start) {
+        /* Their events, if any come at once, follow the reply as %Stop
+         * notifications. */
+        target_continue_job_stopped(t);
+        for (struct process *p = t->processes; p; p = p->next)
+            for (struct thread *th = p->threads; th; th = th->next)
+                if (th->resumed && !th->running && !th->zombie && !thread_resume(th, false, 0))
+                    th->resumed = false;
     }
     if (!s->stop_queue) {
         reply_str(s, "OK");

@@ -92,8 +92,10 @@ class GdbServerProcess:
         self.proc.stderr.close()
 
 
-def gdb_batch(commands, prog=None, timeout=60, extended=False, port=None, target=None):
+def gdb_batch(commands, prog=None, timeout=60, extended=False, port=None, target=None, before=()):
     args = [GDB, "-nx", "-batch", "-ex", "set confirm off", "-ex", "set auto-connect-native-target off"]
+    for c in before:   # settings that must come before the connection
+        args += ["-ex", c]
     tgt = target or "%s 127.0.0.1:%d" % ("extended-remote" if extended else "remote", port)
     args += ["-ex", "target " + tgt]
     for c in commands:
@@ -258,6 +260,32 @@ class GdbServerCliTest(TestCase):
         self.assertIn("(process %d) detached" % spin.pid, out)
         self.assertEqual(g.wait(), 0)
         wait_for(lambda: tracer_pid(spin.pid) == 0, what="detached")
+
+    def test_attach_with_target_non_stop(self):
+        """gdb.server/attach-flag.exp: --attach, then gdb with
+        `maint set target-non-stop 1`. As with gdbserver, the first "?"
+        reports one thread and the others run on (gdb 13 fails an assertion
+        on more than one): in all-stop gdb stops them itself, in non-stop
+        they keep running."""
+        for non_stop in (0, 1):
+            prog = self.start_program("spin_threads", "4")
+            g = self.gs("--once", "127.0.0.1:0", "--attach", str(prog.pid))
+            out = gdb_batch(["thread 5", "info threads", "p counters[2]", "shell sleep 0.5", "p counters[2]",
+                             "detach"], program("spin_threads"), port=g.port,
+                            before=["set non-stop %d" % non_stop, "maint set target-non-stop 1"])
+            self.assertNotIn("internal-error", out)
+            self.assertRegex(out, r"Switching to thread 5 \(Thread %d\.\d+" % prog.pid)
+            self.assertEqual(len(re.findall(r"^[ *] +\d+ +Thread %d\." % prog.pid, out, re.M)), 5, out)
+            first, second = [int(v) for v in re.findall(r"^\$\d+ = (\d+)$", out, re.M)]
+            if non_stop:
+                self.assertIn("(running)", out)
+                self.assertGreater(second, first, "the other threads run on in non-stop mode")
+            else:
+                self.assertNotIn("(running)", out)
+                self.assertEqual(second, first, "all-stop: gdb stopped every thread")
+            self.assertIn("detached", out)
+            self.assertEqual(g.wait(), 0)
+            wait_for(lambda: tracer_pid(prog.pid) == 0, what="detached")
 
     def test_selftest(self):
         """gdb.server/unittest.exp runs "gdbserver --selftest": dbgsrv has
