@@ -1,24 +1,29 @@
 """32-bit (i386) programs on the x86-64 server, through gdb as with
 gdbserver: breakpoints, run, next/step/stepi, bt, print, the i386 register
 set (read and written, checked against what the program put there and
-what it sees afterwards), memory, hardware watchpoints, threads, signals,
-attach/detach, shared libraries; and on the wire: the description and the
-'g' layout of the current process when a 64-bit and a 32-bit process share
-a session, expedited registers, a 64-bit program that execs a 32-bit one,
-the ILP32 library list and bad register packets.
+what it sees afterwards), memory, hardware watchpoints, threads, signals
+and their siginfo in the i386 layout ($_siginfo of a tgkill, a kill from
+another process, a sigqueue and a fault, read and written), attach/detach,
+shared libraries; and on the wire: the description and the 'g' layout of
+the current process when a 64-bit and a 32-bit process share a session,
+expedited registers, a 64-bit program that execs a 32-bit one, the ILP32
+library list, bad register packets and the bytes of an i386 siginfo.
 
 The programs are the NAME_32 builds of tests/programs (gcc -m32); without
 a multilib compiler they are not built and these tests skip."""
 import os
 import re
+import signal
+import struct
 import xml.etree.ElementTree as ET
 
-from dbgsrv_test import (PROGRAMS, RawTestCase, TestCase, hexstr, launched_pids, main, parse_stop, proc_maps,
-                         program, source_line, wait_sessions_end)
+from dbgsrv_test import (PROGRAMS, OutputReader, RawTestCase, TestCase, finish_gdb, hexstr, launched_pids, main,
+                         parse_stop, proc_maps, program, source_line, task_states, wait_for, wait_sessions_end)
 
 FLUSH = "maint flush register-cache"
 I386_CORE = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi", "eip", "eflags",
              "cs", "ss", "ds", "es", "fs", "gs"]
+GDB_SIGUSR1 = 30            # gdb's number, on the wire
 NO_M32 = ("the 32-bit test programs were not built: the compiler cannot build -m32 "
           "(install gcc-multilib, see scripts/install-deps.sh)")
 
@@ -193,17 +198,68 @@ class GdbI386Test(I386Case):
 
     def test_signals(self):
         srv = self.server()
-        out = self.gdb(srv, ["run usr1", "bt", "p $_siginfo", "continue"], program("signals_32"))
+        out = self.gdb(srv, ["run usr1", "bt", 'python print("PID=%d" % gdb.selected_inferior().pid)',
+                             "p $_siginfo.si_signo", "p $_siginfo.si_code", "p $_siginfo._sifields._kill.si_pid",
+                             "p $_siginfo._sifields._kill.si_uid", "p $_siginfo", "continue"], program("signals_32"))
         self.assertIn("Program received signal SIGUSR1, User defined signal 1.", out)
-        # Its siginfo is not converted to the 32-bit layout: refused, not wrong.
-        self.assertIn("Unable to read siginfo", out)
         self.assertRegex(out, r"#\d+  0x[0-9a-f]{8} in main \(argc=2, argv=0x[0-9a-f]+\) at \S*signals\.c:\d+")
+        # raise() is a tgkill (SI_TKILL) from the program itself: its siginfo
+        # in the i386 layout, the sender's pid where gdb's i386 type has it.
+        self.assertNotIn("Unable to read siginfo", out)
+        pid = int(re.search(r"PID=(\d+)", out).group(1))
+        self.assertIn("$1 = %d\n$2 = -6\n$3 = %d\n$4 = %d\n" % (signal.SIGUSR1, pid, os.getuid()), out)
+        self.assertRegex(out, r"\$5 = \{si_signo = %d, si_errno = 0, si_code = -6, " % signal.SIGUSR1)
         self.assertIn("exited normally", out)
-        self.assertIn("handled=1 last=%d" % 10, srv.output())
+        self.assertIn("handled=1 last=%d" % signal.SIGUSR1, srv.output())
         srv = self.server()
         out = self.gdb(srv, ["run abort", "continue"], program("signals_32"))
         self.assertIn("Program received signal SIGABRT", out)
         self.assertIn("Program terminated with signal SIGABRT", out)
+
+    def test_siginfo_of_a_signal_from_another_process(self):
+        """kill() from this test (SI_USER): its pid and uid in $_siginfo."""
+        srv = self.server()
+        reader = OutputReader(srv)
+        gdb = self.bg_gdb(srv, ["run wait", "p $_siginfo.si_signo", "p $_siginfo.si_code",
+                                "p $_siginfo._sifields._kill.si_pid", "p $_siginfo._sifields._kill.si_uid",
+                                "kill"], program("signals_32"))
+        pid = reader.ready_pid()
+        wait_for(lambda: set(task_states(pid).values()) == {"S"}, 10, what="the program to wait in pause()")
+        os.kill(pid, signal.SIGUSR2)
+        out = finish_gdb(gdb)
+        self.assertIn("Program received signal SIGUSR2", out)
+        self.assertIn("$1 = %d\n$2 = 0\n$3 = %d\n$4 = %d\n" % (signal.SIGUSR2, os.getpid(), os.getuid()), out)
+
+    def test_siginfo_read_and_written(self):
+        """sigqueue(): the value read in the i386 layout, and a new value and
+        errno written there reach the program's SA_SIGINFO handler."""
+        srv = self.server()
+        reader = OutputReader(srv)
+        out = self.gdb(srv, ["run", 'python print("PID=%d" % gdb.selected_inferior().pid)',
+                             "p $_siginfo.si_signo", "p $_siginfo.si_code", "p $_siginfo._sifields._rt.si_pid",
+                             "p $_siginfo._sifields._rt.si_sigval.sival_int",
+                             "set $_siginfo._sifields._rt.si_sigval.sival_int = 4321",
+                             "set $_siginfo.si_errno = 7", "p $_siginfo._sifields._rt.si_sigval.sival_int",
+                             "continue"], program("siginfo_32"))
+        self.assertIn("Program received signal SIGUSR1", out)
+        pid = int(re.search(r"PID=(\d+)", out).group(1))
+        self.assertIn("$1 = %d\n$2 = -1\n$3 = %d\n$4 = 1234\n$5 = 4321\n" % (signal.SIGUSR1, pid), out)
+        self.assertIn("exited normally", out)
+        reader.wait_line(r"^signo=%d code=-1 errno=7 value=4321$" % signal.SIGUSR1)
+
+    def test_siginfo_of_a_fault(self):
+        """SIGSEGV at 0x1234: the fault address read, and a changed one is
+        what the handler is given."""
+        srv = self.server()
+        reader = OutputReader(srv)
+        out = self.gdb(srv, ["run segv", "p $_siginfo.si_signo", "p $_siginfo.si_code",
+                             "p $_siginfo._sifields._sigfault.si_addr",
+                             "set $_siginfo._sifields._sigfault.si_addr = (void *) 0xfffff678",
+                             "p $_siginfo._sifields._sigfault.si_addr", "continue"], program("siginfo_32"))
+        self.assertIn("Program received signal SIGSEGV", out)
+        self.assertIn("$1 = %d\n$2 = 1\n$3 = (void *) 0x1234\n$4 = (void *) 0xfffff678\n" % signal.SIGSEGV, out)
+        self.assertIn("exited normally", out)
+        reader.wait_line(r"^signo=%d code=1 addr=0xfffff678$" % signal.SIGSEGV)
 
     def test_attach_and_detach(self):
         srv = self.server()
@@ -332,6 +388,32 @@ class Rsp32Test(RawTestCase):
         stop = c.resume("vCont;c")
         self.assertEqual(stop["kind"], "W", stop)
         self.assertIn(c.pid, launched_pids(self.srv))
+
+    def test_siginfo_in_the_i386_layout(self):
+        c = self.c
+        c.run("siginfo_32")
+        stop = c.resume("vCont;c")
+        self.assertEqual(stop["sig"], GDB_SIGUSR1, stop["raw"])
+        raw = c.request("qXfer:siginfo:read::0,200")
+        self.assertEqual(raw[0], "l")
+        data = raw[1:].encode("latin-1")
+        self.assertEqual(len(data), 128)
+        # si_signo, si_errno, si_code, then _rt at byte 12 (not 16):
+        # pid, uid, the 32-bit sigval; nothing after it.
+        words = struct.unpack("<32i", data)
+        self.assertEqual(words[:6], (signal.SIGUSR1, 0, -1, c.pid, os.getuid(), 1234))
+        self.assertEqual(set(words[6:]), {0})
+        self.assertEqual(c.request("qXfer:siginfo:read::14,4"), "m" + data[20:24].decode("latin-1"))
+        self.assertEqual(c.request("qXfer:siginfo:read::80,4"), "l")
+        for bad in ("qXfer:siginfo:write::80:x", "qXfer:siginfo:write::7f:ab"):
+            self.assertTrue(c.request(bad).startswith("E"), bad)
+        # sival_int = 4321, si_errno = 9, written at their i386 offsets.
+        self.assertEqual(c.request("qXfer:siginfo:write::14:\xe1\x10\x00\x00"), "4")
+        self.assertEqual(c.request("qXfer:siginfo:write::4:\x09\x00\x00\x00"), "4")
+        data = c.request("qXfer:siginfo:read::0,80")[1:].encode("latin-1")
+        self.assertEqual(struct.unpack("<32i", data)[:6], (signal.SIGUSR1, 9, -1, c.pid, os.getuid(), 4321))
+        self.assertEqual(c.resume("vCont;C%02x:%s" % (GDB_SIGUSR1, c.ptid()))["raw"], "W00;process:%x" % c.pid)
+        self.assertIn("signo=%d code=-1 errno=9 value=4321" % signal.SIGUSR1, self.srv.output())
 
     def test_library_list_with_ilp32_layouts(self):
         c = self.c

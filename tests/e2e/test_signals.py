@@ -135,6 +135,19 @@ class SiginfoTest(TestCase):
         # The handler saw what gdb wrote.
         reader.wait_line(r"^signo=%d code=-1 errno=7 value=4321$" % signal.SIGUSR1)
 
+    def test_siginfo_of_a_fault(self):
+        srv = self.server()
+        reader = OutputReader(srv)
+        out = self.gdb(srv, ["run segv", "p $_siginfo.si_signo", "p $_siginfo.si_code",
+                             "p $_siginfo._sifields._sigfault.si_addr",
+                             "set $_siginfo._sifields._sigfault.si_addr = (void *) 0x7fff5678",
+                             "continue"], program("siginfo"))
+        self.assertIn("Program received signal SIGSEGV", out)
+        self.assertIn("$1 = %d\n$2 = 1\n$3 = (void *) 0x1234\n" % signal.SIGSEGV, out)   # SEGV_MAPERR
+        self.assertIn("exited normally", out)
+        # The handler was given the address gdb wrote.
+        reader.wait_line(r"^signo=%d code=1 addr=0x7fff5678$" % signal.SIGSEGV)
+
     def test_siginfo_packets(self):
         srv = self.server()
         c = self.client(srv)
