@@ -24,7 +24,7 @@ static void note_begin(struct session *s, struct saved_reply *saved)
     s->reply = (struct buffer){0};
 }
 
-static void note_end(struct session *s, struct saved_reply *saved)
+static void note_end(struct session *s, struct saved_reply *saved, pid_t tid, pid_t child)
 {
     char *text = s->reply.data ? s->reply.data : strdup("");
     s->reply = saved->reply;
@@ -36,6 +36,8 @@ static void note_end(struct session *s, struct saved_reply *saved)
         return;
     }
     n->text = text;
+    n->tid = tid;
+    n->child = child;
     struct stop_note **pp = &s->stop_queue;
     while (*pp)
         pp = &(*pp)->next;
@@ -47,7 +49,7 @@ static void queue_thread_stop(struct session *s, struct thread *th, const struct
     struct saved_reply saved;
     note_begin(s, &saved);
     stop_reply_thread(s, th, ev);
-    note_end(s, &saved);
+    note_end(s, &saved, th->tid, ev->kind == STOP_FORK || ev->kind == STOP_VFORK ? ev->child : 0);
 }
 
 void nonstop_clear_queue(struct session *s)
@@ -74,7 +76,7 @@ void nonstop_collect_events(struct session *s)
         if (exited) {
             note_begin(s, &saved);
             stop_reply_exit(s, exited);
-            note_end(s, &saved);
+            note_end(s, &saved, 0, 0);
             target_free_process(t, exited);
             continue;
         }
@@ -94,10 +96,18 @@ void nonstop_collect_events(struct session *s)
         ptid_format(id, sizeof id, e.pid, e.tid, s->client_multiprocess);
         note_begin(s, &saved);
         reply_printf(s, "w%02x;%s", WIFEXITED(e.status) ? WEXITSTATUS(e.status) : 0, id);
-        note_end(s, &saved);
+        note_end(s, &saved, 0, 0);
     }
     if (!s->extended && !t->processes)
         s->ending = true;   /* plain "target remote": the program is over */
+}
+
+bool nonstop_stop_queued(const struct session *s, const struct thread *th)
+{
+    for (const struct stop_note *n = s->stop_queue; n; n = n->next)
+        if (n->tid == th->tid || (n->child && n->child == th->proc->pid))
+            return true;
+    return false;
 }
 
 void nonstop_notify(struct session *s)

@@ -7,7 +7,7 @@ import os
 import re
 import signal
 
-from dbgsrv_test import (TestCase, children_of, launched_pids, main, program, proc_state, session_of,
+from dbgsrv_test import (source_line, TestCase, children_of, launched_pids, main, program, proc_state, session_of,
                          stopped_by, tracer_pid, wait_for)
 
 FORKS = program("forks")
@@ -106,6 +106,31 @@ class ForkTest(TestCase):
         self.assertRegex(out, r"#1 .* in main \(.*\) at .*exec_target\.c")
         self.assertIn("exited with code 05", out)
         self.assertIn("exec_target running: from-exec", srv.output())
+
+    def test_next_while_other_threads_fork(self):
+        """gdb.threads/next-fork-other-thread.exp: `next` in the main thread
+        while four threads fork (or vfork) all the time, in all-stop, in
+        all-stop on top of non-stop, and in non-stop. A child whose fork is
+        not reported yet must not show in the thread list (gdb took it for
+        a process of its own and read its registers with a wrong
+        description), and one whose %Stop gdb has not taken yet must not be
+        resumed by a "vCont;c" of all threads (it ran to its end before gdb
+        could detach it: "Can't detach process")."""
+        line = source_line("fork_threads.c", "step mark")
+        for how in ("fork", "vfork"):
+            for before in ([], ["maint set target-non-stop on"], ["set non-stop on"]):
+                srv = self.server()
+                cmds = ["set print inferior-events off", "break %d" % line, "run " + how]
+                cmds += ["next", "next", "next"] * 6 + ["kill"]
+                out = self.gdb(srv, cmds, program("fork_threads"), before=before, timeout=120)
+                what = "%s %s" % (how, before)
+                # Each line in turn, with the breakpoint hit (as gdbserver's)
+                # once per loop: at least 4 rounds in 18 nexts.
+                self.assertGreaterEqual(out.count("next mark"), 4, what + "\n" + out)
+                self.assertGreaterEqual(out.count("for (int i = 0;; i++)"), 4, what + "\n" + out)
+                for bad in ("internal-error", "Can't detach", "too long", "Cannot execute", "[New inferior"):
+                    self.assertNotIn(bad, out, what)
+                self.assertIsNone(srv.proc.poll())
 
     # -- the session-end rules --
 

@@ -58,6 +58,8 @@ static void apply_actions_nonstop(struct session *s, const struct action *action
             const struct action *a = action_for(actions, n, th);
             if (!a || th->zombie)
                 continue;
+            if (a->ptid.tid <= 0 && nonstop_stop_queued(s, th))
+                continue;   /* a wildcard: gdb has not seen its stop yet */
             if (a->kind == 't') {
                 if (th->resumed)
                     target_request_stop(t, th);

@@ -93,8 +93,10 @@ static bool make_thread_list(struct session *s, FILE *f, void *ctx)
 {
     (void)ctx;
     fputs("<?xml version=\"1.0\"?>\n<threads>\n", f);
+    /* A fork child whose fork the client has not been told of yet is not
+     * its to see: gdb would take its thread for a new process of its own. */
     for (struct process *p = s->target.processes; p; p = p->next)
-        for (struct thread *th = p->threads; th; th = th->next) {
+        for (struct thread *th = p->threads; th && !p->unreported; th = th->next) {
             char id[48], name[64];
             int core;
             ptid_format(id, sizeof id, p->pid, th->tid, s->client_multiprocess);
