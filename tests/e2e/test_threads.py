@@ -422,6 +422,19 @@ class TlsTest(TestCase):
         self.assertIn("$1 = 7", out)
         self.assertIn("exited normally", out)
 
+    def test_static_program(self):
+        """gdb.threads/staticthreads.exp: a static program's TLS has no
+        link_map; gdb asks with lm 0 and libthread_db is asked for module
+        1's block (its symbols are in the program itself)."""
+        srv = self.server()
+        out = self.gdb(srv, ["break tls_both_set", "run", "p tls_value", "thread 1", "p tls_value",
+                             "continue"], program("static_tls"))
+        self.assertIn("$1 = 2", out)
+        self.assertIn("$2 = 1", out)
+        self.assertNotIn("Cannot find thread-local", out)
+        self.assertIn("exited normally", out)
+        self.assertIn("main 1", srv.output())
+
     def test_the_packet(self):
         srv = self.server()
         c = self.client(srv)

@@ -27,6 +27,10 @@ struct solib {
  * ld.so's symbols), as with gdbserver. */
 bool solib_r_debug(struct process *p, uint64_t *r_debug);
 
+/* The load bias of the program itself (0 unless it is PIE); false if its
+ * headers cannot be read. */
+bool solib_program_bias(struct process *p, uint64_t *bias);
+
 /* Calls FN for each library from link_map START (0: from the head of the
  * list, the program itself being skipped but reported in *MAIN_LM), until
  * the end or FN returns false. False if r_debug or the list cannot be

@@ -136,6 +136,16 @@ ps_err_e ps_pglobal_lookup(struct ps_prochandle *ph, const char *object, const c
         lk.object = NULL;   /* a symbol another object ended up holding */
         solib_each(ph->proc, 0, &main_lm, look_in, &lk);
     }
+    if (!lk.found) {
+        /* A static program holds libc (and its thread library) itself. */
+        char path[64];
+        uint64_t value, bias;
+        snprintf(path, sizeof path, "/proc/%d/exe", (int)ph->proc->pid);
+        if (solib_program_bias(ph->proc, &bias) && elf_symbol_value(path, name, &value)) {
+            lk.addr = bias + value;
+            lk.found = true;
+        }
+    }
     if (!lk.found)
         return PS_NOSYM;
     *addr = (psaddr_t)(uintptr_t)lk.addr;
@@ -203,8 +213,14 @@ bool thread_db_tls_address(struct thread *th, uint64_t lm, uint64_t offset, uint
     td_thrhandle_t handle;
     psaddr_t result = NULL;
     td_err_e e = lib->ta_map_lwp2thr(a.ta, th->tid, &handle);
-    if (e == TD_OK)
+    if (e == TD_OK && lm) {
         e = lib->thr_tls_get_addr(&handle, (psaddr_t)(uintptr_t)lm, (size_t)offset, &result);
+    } else if (e == TD_OK) {
+        /* No link_map: a static program, whose TLS is module 1's. */
+        e = lib->thr_tlsbase ? lib->thr_tlsbase(&handle, 1, &result) : TD_NOCAPAB;
+        if (e == TD_OK)
+            result = (char *)result + offset;
+    }
     lib->ta_delete(a.ta);
     if (e != TD_OK) {
         snprintf(err, errlen, e == TD_TLSDEFER ? "the thread has not allocated that TLS block yet"

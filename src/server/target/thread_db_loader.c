@@ -47,6 +47,7 @@ static bool load(const char *file, struct thread_db_lib *lib)
     lib->ta_map_lwp2thr = (td_err_e (*)(const td_thragent_t *, lwpid_t, td_thrhandle_t *))dlsym(h, "td_ta_map_lwp2thr");
     lib->thr_tls_get_addr =
         (td_err_e (*)(const td_thrhandle_t *, psaddr_t, size_t, psaddr_t *))dlsym(h, "td_thr_tls_get_addr");
+    lib->thr_tlsbase = (td_err_e (*)(const td_thrhandle_t *, unsigned long, psaddr_t *))dlsym(h, "td_thr_tlsbase");
     if (!init || !lib->ta_new || !lib->ta_delete || !lib->ta_map_lwp2thr || !lib->thr_tls_get_addr ||
         init() != TD_OK) {
         dlclose(h);

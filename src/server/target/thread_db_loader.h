@@ -27,6 +27,8 @@ struct thread_db_lib {
     td_err_e (*ta_map_lwp2thr)(const td_thragent_t *ta, lwpid_t lwp, td_thrhandle_t *th);
     td_err_e (*thr_tls_get_addr)(const td_thrhandle_t *th, psaddr_t map_address, size_t offset,
                                  psaddr_t *address);
+    /* The TLS block of module MODID (NULL when the library lacks it). */
+    td_err_e (*thr_tlsbase)(const td_thrhandle_t *th, unsigned long modid, psaddr_t *base);
 };
 
 /* PATH NULL or empty: back to the default. The library loaded from the
