@@ -83,7 +83,11 @@ void nonstop_collect_events(struct session *s)
         if (!th)
             break;
         /* Stopped now as far as the client knows: it stays so until a
-         * vCont names it. */
+         * vCont names it. A signal it was to be resumed with, if its
+         * event came first, is still owed to it. */
+        if (th->resume_signo && !th->owed_signo)
+            th->owed_signo = th->resume_signo;
+        th->resume_signo = 0;
         th->resumed = false;
         th->stop_requested = false;
         th->interrupt_requested = false;

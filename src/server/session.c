@@ -246,15 +246,30 @@ void session_report_stop(struct session *s)
     target_clear_resumed(t);
 }
 
+/* No thread runs this time: an event is reported first. The signals the
+ * client gave for the threads it resumed are kept for their next resume. */
+static void owe_signals(struct target *t)
+{
+    for (struct process *p = t->processes; p; p = p->next)
+        for (struct thread *th = p->threads; th; th = th->next)
+            if (th->resumed && th->resume_signo && !th->running) {
+                if (!th->owed_signo)
+                    th->owed_signo = th->resume_signo;
+                th->resume_signo = 0;
+            }
+}
+
 void session_resume(struct session *s)
 {
     struct target *t = &s->target;
     if (target_pending_event_ready(t)) {
+        owe_signals(t);
         session_report_stop(s);
         return;
     }
     target_step_over_resumed(t);
     if (target_pending_event_ready(t)) {
+        owe_signals(t);
         session_report_stop(s);
         return;
     }

@@ -205,6 +205,32 @@ class RawThreadsTest(RawTestCase):
         self.assertEqual(sorted(hits.values()), [3, 3, 3, 3], hits)
         self.assertIn("calls=12", self.srv.output())
 
+    def test_signal_of_a_resume_that_did_not_happen_is_kept(self):
+        """gdb.threads/sigstep-threads.exp: gdb resumes thread X with a
+        signal, but another thread's pending breakpoint hit is reported
+        first, so X never ran. The signal is still X's (gdbserver keeps it
+        queued): the next resume delivers it, even one that names none.
+        Here the signal is SIGTERM, so the process must end by it."""
+        c = self.c
+        for attempt in range(10):
+            c.run("threads", "4", "50")
+            hit = c.addr("hit")
+            self.assertEqual(c.request("Z0,%x,1" % hit), "OK")
+            first = c.resume("vCont;c")
+            self.assertTrue(first["swbreak"], first["raw"])
+            x = first["tid"]
+            # SIGTERM is 0x0f in gdb's numbering too.
+            other = c.resume("vCont;C0f:%s;c" % c.ptid(x))
+            if other["kind"] != "T" or other["tid"] == x:
+                c.request("vKill;%x" % c.pid)   # no other thread had a hit pending: again
+                continue
+            self.assertTrue(other["swbreak"], other["raw"])
+            self.assertEqual(c.request("z0,%x,1" % hit), "OK")
+            end = c.resume("vCont;c")   # no signal named: X still gets its SIGTERM
+            self.assertEqual(end["raw"], "X0f;process:%x" % c.pid)
+            return
+        self.fail("never had a second breakpoint hit pending in 10 runs")
+
     def test_step_one_thread_others_stay_stopped(self):
         c = self.c
         c.run("threads")

@@ -566,6 +566,8 @@ struct process *target_attach(struct target *t, pid_t pid, char *err, size_t err
  * SIGSTOP are the debugger's own; SIGINT is gdb's interrupt. */
 static int detach_signal(const struct target *t, const struct thread *th)
 {
+    if (th->owed_signo)
+        return th->owed_signo;   /* the client gave it; it was never delivered */
     int signo = th->has_pending && th->pending.kind == STOP_SIGNAL ? th->pending.signo : th->pass_on_detach;
     if (signo == SIGTRAP || signo == SIGSTOP || signo == SIGINT)
         return 0;

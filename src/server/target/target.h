@@ -70,6 +70,10 @@ struct thread {
     bool resume_step;        /* last resume was a single-step */
     uint64_t range_start, range_end;   /* vCont;r: keep stepping in [start, end) */
     int resume_signo;        /* host signal to deliver with the next resume */
+    /* A signal the client gave with a resume that did not happen (an
+     * event already pending was reported instead): still the thread's,
+     * as gdbserver keeps it queued; it goes with the next resume. */
+    int owed_signo;
     int pass_on_detach;      /* a reported signal not yet passed or suppressed */
     bool resumed;            /* the client asked it to run in this resume */
     bool zombie;             /* leader that exited while other threads live */
