@@ -214,8 +214,9 @@ static void handle_clone(struct target *t, struct thread *parent)
             nt->running = true;   /* let the normal path classify it */
             handle_status(t, nt, status);
         }
-        log_debug("new thread %d in process %d", (int)tid, (int)parent->proc->pid);
-        if (t->stepping_over && !nt->has_pending) {
+        if (nt)
+            log_debug("new thread %d in process %d", (int)tid, (int)parent->proc->pid);
+        if (nt && t->stepping_over && !nt->has_pending) {
             /* Born during a step-over: runs when its parent does. */
             nt->held = parent->held || parent->resumed;
             nt->resumed = parent->resumed;
