@@ -1,14 +1,21 @@
-/* clone() without CLONE_THREAD makes a new process that shares memory but
- * is not a thread: the server must not take it for one. The child runs for
- * about a second and exits by itself. */
+/* clone() with CLONE_VM but without CLONE_THREAD makes a new process that
+ * shares the memory: gdb and gdbserver take it for a thread of the process
+ * (it runs the process's code, breakpoints included), and so does the
+ * server. The child calls clone_child_mark(), then runs for about a second
+ * and exits by itself. */
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+void clone_child_mark(void)
+{
+}
+
 static int child(void *arg)
 {
     (void)arg;
+    clone_child_mark();
     usleep(1000000);
     _exit(0);
 }

@@ -11,6 +11,7 @@
  * A SIGSTOP we sent may still be queued after its thread stopped for another
  * reason (sigstop_expected); it is swallowed when it arrives. */
 #include <errno.h>
+#include <linux/kcmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,13 +193,21 @@ static void handle_clone(struct target *t, struct thread *parent)
     unsigned long msg = 0;
     ptrace(PTRACE_GETEVENTMSG, parent->tid, NULL, &msg);
     pid_t tid = (pid_t)msg;
-    if (tid > 0 && process_tgid(tid) != parent->proc->pid) {
-        /* clone() without CLONE_THREAD makes a process, not a thread. */
+    pid_t tgid = tid > 0 ? process_tgid(tid) : 0;
+    if (tid > 0 && tgid != parent->proc->pid &&
+        syscall(SYS_kcmp, parent->proc->pid, tid, KCMP_VM, 0, 0) != 0) {
+        /* clone() without CLONE_THREAD or CLONE_VM makes a process of its
+         * own, which the client has no event for: let go. */
         fork_release_child(t, parent->proc, tid);
         resume_again(t, parent);
         return;
     }
+    /* A thread, or a clone() that shares the memory without CLONE_THREAD:
+     * gdb (and gdbserver) take that for a thread too, and it runs the
+     * process's code with its breakpoints. */
     struct thread *nt = tid > 0 ? thread_add(parent->proc, tid) : NULL;
+    if (nt && tgid > 0 && tgid != parent->proc->pid)
+        nt->tgid = tgid;
     if (nt && t->non_stop)
         nt->resumed = true;   /* running, as far as the client knows, until reported */
     if (nt) {
@@ -535,7 +544,7 @@ static void stop_threads(struct target *t, struct process *only)
         for (struct thread *th = p->threads; th && (!only || p == only); th = th->next) {
             count++;
             if (th->running && !th->sigstop_expected && !th->zombie && !th->vfork_wait) {
-                if (tgkill(p->pid, th->tid, SIGSTOP) == 0)
+                if (tgkill(th->tgid, th->tid, SIGSTOP) == 0)
                     th->sigstop_expected = true;
                 else if (errno == ESRCH)
                     th->zombie = true;   /* not in the group: never wait for it */
@@ -789,7 +798,7 @@ void target_interrupt(struct target *t)
                 continue;
             }
             th->interrupt_requested = true;
-            if (!th->sigstop_expected && tgkill(p->pid, th->tid, SIGSTOP) == 0)
+            if (!th->sigstop_expected && tgkill(th->tgid, th->tid, SIGSTOP) == 0)
                 th->sigstop_expected = true;
             return;
         }
@@ -806,7 +815,7 @@ void target_request_stop(struct target *t, struct thread *th)
     if (!th->running || th->zombie || th->vfork_wait)
         return;   /* stopped already (its event is on the way), or deaf to SIGSTOP */
     th->stop_requested = true;
-    if (!th->sigstop_expected && tgkill(th->proc->pid, th->tid, SIGSTOP) == 0)
+    if (!th->sigstop_expected && tgkill(th->tgid, th->tid, SIGSTOP) == 0)
         th->sigstop_expected = true;
 }
 

@@ -600,7 +600,7 @@ void target_detach(struct target *t, struct process *p)
         /* A SIGSTOP we sent but never saw would stop the process after we
          * let go; a SIGCONT discards it. */
         if (th->sigstop_expected)
-            tgkill(p->pid, th->tid, SIGCONT);
+            tgkill(th->tgid, th->tid, SIGCONT);
         debug_regs_clear_thread(th);
         if (th->running && th->vfork_wait)
             log_info("thread %d waits for its vfork child: the kernel detaches it when the session ends",

@@ -64,6 +64,10 @@ struct process;
 struct thread {
     pid_t tid;
     struct process *proc;
+    /* Its thread group, for tgkill: the process's, but a clone() that
+     * shares the process's memory without CLONE_THREAD is a thread here
+     * (as with gdbserver) and a group of its own for the kernel. */
+    pid_t tgid;
     bool running;            /* resumed, not yet seen stopped */
     bool sigstop_expected;   /* we sent a SIGSTOP not yet consumed */
     bool interrupt_requested;/* that SIGSTOP is the client's ^C */

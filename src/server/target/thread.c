@@ -10,6 +10,7 @@ struct thread *thread_add(struct process *p, pid_t tid)
         return NULL;
     th->tid = tid;
     th->proc = p;
+    th->tgid = p->pid;
     /* Keep creation order (the leader first): clients list threads in it. */
     struct thread **tail = &p->threads;
     while (*tail)
