@@ -233,6 +233,20 @@ class LldbTest(TestCase):
         self.assertRegex(out, r"\(int\) id = [0-3]\b")
         self.assertIn("Process %d exited with status = 9" % pid, out)
 
+    def test_watchpoint(self):
+        """`watchpoint set variable`: lldb's Z2 on the x86 debug registers;
+        each write stops the program, with the old and new values."""
+        srv = self.server()
+        out = self.lldb(srv, ["breakpoint set --name main", "process launch", "watchpoint set variable counter",
+                              "continue", "frame variable counter", "continue", "kill"], "watch")
+        pid = self.launched_by(srv, out)
+        self.assertRegex(out, r"Watchpoint created: Watchpoint 1: addr = 0x[0-9a-f]+ size = 4 .*type = w")
+        self.assertIn("old value: 0\nnew value: 1", out)
+        self.assertIn("(volatile int) counter = 1", out)
+        self.assertIn("old value: 1\nnew value: 2", out)
+        self.assertEqual(out.count("stop reason = watchpoint 1"), 2, out)
+        self.assertIn("Process %d exited with status = 9" % pid, out)
+
     def test_thread_infos_spare_round_trips(self):
         """With jstopinfo in each stop reply lldb asks no qThreadStopInfo per
         thread, and jThreadsInfo gives it every thread in one reply."""
