@@ -67,6 +67,24 @@ class LibrariesTest(TestCase):
         self.assertTrue(c.request("qXfer:libraries-svr4:read:start=0x10:0,fff").startswith("E"))
         self.assertIsNone(srv.proc.poll())
 
+    def test_a_library_loaded_where_another_was(self):
+        """gdb.base/unload.exp: twin_a() in a library that is unloaded, then
+        twin_b() at the same address in the next one. gdb never removes
+        the first breakpoint (its library is gone) and inserts the second
+        at the same address: the int3 must go into the new code (and the
+        new library's byte be the one restored), twice over with a rerun."""
+        srv = self.server()
+        out = self.gdb(srv, ["set breakpoint pending on", "break twin_a", "break twin_b", "run", "continue",
+                             "continue", "run", "continue", "continue"], program("reload_twins"))
+        self.assertEqual(len(re.findall(r"Breakpoint 1, twin_a \(x=1\)", out)), 2, out)
+        self.assertEqual(len(re.findall(r"Breakpoint 2, twin_b \(x=1\)", out)), 2, out)
+        self.assertEqual(out.count("exited normally"), 2, out)
+        text = srv.output()
+        self.assertEqual(text.count(": 10\n"), 2, text)
+        self.assertEqual(text.count(": 100\n"), 2, text)
+        a, b = re.findall(r"twin_(?:a|b) at (0x[0-9a-f]+)", text)[:2]
+        self.assertEqual(a, b, "the libraries were not loaded at the same address: the test shows nothing")
+
     def test_a_static_program_has_none(self):
         """No DT_DEBUG, no list to find: an error, as gdbserver's E01, after
         which gdb looks for itself (and finds nothing either)."""

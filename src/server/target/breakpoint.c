@@ -39,13 +39,18 @@ int breakpoint_insert(struct process *p, uint64_t addr, struct bp_options *opts)
 {
     p = process_breakpoint_owner(p);
     struct sw_breakpoint *bp = breakpoint_find(p, addr);
+    uint8_t saved, int3 = INT3;
     if (bp) {
         /* Idempotent, as gdb expects (one z0 removes it); what it carries
-         * is the newest: gdb re-sends Z0 when a condition changes. */
+         * is the newest: gdb re-sends Z0 when a condition changes. Unless
+         * the int3 is gone: the library it was in was unloaded and another
+         * one is there now (gdb inserts its breakpoint at the same
+         * address), whose own byte is the one to keep. */
+        if (process_peek(p, addr, &saved, 1) && saved != INT3 && process_poke(p, addr, &int3, 1))
+            bp->saved = saved;
         take_options(bp, opts);
         return 0;
     }
-    uint8_t saved, int3 = INT3;
     if (!process_peek(p, addr, &saved, 1) || !process_poke(p, addr, &int3, 1)) {
         if (opts)
             bp_options_free(opts);
@@ -77,13 +82,24 @@ static void unlink_bp(struct process *p, struct sw_breakpoint *bp)
     free(bp);
 }
 
+/* Puts the original byte back if our int3 is still there. One that is
+ * gone went with its library: unloaded, and the memory unmapped or
+ * another library's now, whose bytes are not ours to change. */
+static bool restore_byte(struct process *p, const struct sw_breakpoint *bp)
+{
+    uint8_t now;
+    if (!process_peek(p, bp->addr, &now, 1))
+        return true;   /* unmapped: nothing left to restore */
+    return now != INT3 || process_poke(p, bp->addr, &bp->saved, 1);
+}
+
 int breakpoint_remove(struct process *p, uint64_t addr)
 {
     p = process_breakpoint_owner(p);
     struct sw_breakpoint *bp = breakpoint_find(p, addr);
     if (!bp)
         return ENOENT;
-    bool ok = process_poke(p, addr, &bp->saved, 1);
+    bool ok = restore_byte(p, bp);
     unlink_bp(p, bp);
     return ok ? 0 : EFAULT;
 }
@@ -91,7 +107,7 @@ int breakpoint_remove(struct process *p, uint64_t addr)
 void breakpoint_remove_all(struct process *p)
 {
     while (p->breakpoints) {
-        process_poke(p, p->breakpoints->addr, &p->breakpoints->saved, 1);
+        restore_byte(p, p->breakpoints);
         unlink_bp(p, p->breakpoints);
     }
 }
