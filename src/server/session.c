@@ -262,6 +262,7 @@ static void owe_signals(struct target *t)
 void session_resume(struct session *s)
 {
     struct target *t = &s->target;
+    target_take_owed_interrupt(t);
     if (target_pending_event_ready(t)) {
         owe_signals(t);
         session_report_stop(s);
@@ -359,6 +360,10 @@ static void handle_input(struct session *s, const uint8_t *data, size_t n)
             if (s->target.running || s->target.non_stop) {
                 log_debug("interrupt requested");
                 target_interrupt(&s->target);
+            } else if (s->target.processes) {
+                /* Between a stop and gdb's next resume: for that resume. */
+                log_debug("interrupt requested while stopped: reported at the next resume");
+                s->target.interrupt_owed = true;
             }
             break;
         case RSP_EVENT_BAD_CHECKSUM:

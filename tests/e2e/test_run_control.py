@@ -6,7 +6,7 @@ import re
 import signal
 import time
 
-from dbgsrv_test import (PROMPT, OutputReader, TestCase, exe_base, finish_gdb, launched_pids, le64, main,
+from dbgsrv_test import (PROMPT, gdb_args, OutputReader, TestCase, exe_base, finish_gdb, launched_pids, le64, main,
                          parse_stop, program, read_proc_mem, running_under, static_address, static_insns,
                          stopped_by, task_states, wait_for)
 
@@ -344,6 +344,66 @@ class InterruptTest(TestCase):
         self.assertTrue(c.read_reply().startswith("T02"))
         self.assertEqual(c.request("vKill;%x" % c.pid), "OK")
         self.assertGone(c.pid, "the program")
+
+    def test_interrupt_between_a_stop_and_the_next_resume(self):
+        """gdb.base/random-signal.exp: gdb steps on its own (a software
+        watchpoint) and the user's ^C reaches the server between a step's
+        stop and the next step. The next resume stops at once with SIGINT
+        (gdbserver sends the process a SIGINT), or the ^C would be lost."""
+        srv = self.server()
+        c = self.client(srv)
+        c.run("spin")
+        c.send_raw(b"\x03")   # everything is stopped: nothing to interrupt yet
+        self.assertTrue(c.nothing_arrives(0.3), "a reply to a ^C while stopped: %r" % c.buf)
+        pc = c.pc()
+        stop = c.resume("vCont;s:%s" % c.ptid())
+        self.assertEqual((stop["kind"], stop["sig"]), ("T", 2), stop["raw"])
+        self.assertEqual(c.pc(), pc, "the program moved before the interrupt was reported")
+        # Reported once: the next step is a step.
+        stop = c.resume("vCont;s:%s" % c.ptid())
+        self.assertEqual((stop["kind"], stop["sig"]), ("T", 5), stop["raw"])
+        self.assertNotEqual(c.pc(), pc)
+        # A ^C left over from one program is not the next one's.
+        c.send_raw(b"\x03")
+        self.assertTrue(c.nothing_arrives(0.3))
+        self.assertEqual(c.request("vKill;%x" % c.pid), "OK")
+        c.run("hello")
+        self.assertEqual(c.resume("vCont;c")["raw"], "W00;process:%x" % c.pid)
+
+    def test_gdb_interrupt_while_stepping_a_software_watchpoint(self):
+        """The same through gdb in a terminal: `watch` with hardware
+        watchpoints off makes gdb single-step; ^C must stop it with
+        SIGINT."""
+        import pty
+        import select
+        srv = self.server()
+        # gdb_args's command line, but interactive: gdb reads the terminal.
+        cmd = [a for a in gdb_args(srv, ["break main", "run", "set can-use-hw-watchpoints 0", "watch counter"],
+                                   program("spin")) if a != "-batch"]
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execvp(cmd[0], cmd)
+        self.addCleanup(lambda: (os.kill(pid, signal.SIGKILL), os.waitpid(pid, 0)))
+        out = b""
+
+        def read_until(pattern, timeout):
+            nonlocal out
+            end = time.monotonic() + timeout
+            while time.monotonic() < end and not re.search(pattern, out):
+                r, _, _ = select.select([fd], [], [], 0.1)
+                if r:
+                    try:
+                        out += os.read(fd, 4096)
+                    except OSError:
+                        break
+            return re.search(pattern, out)
+        self.assertTrue(read_until(rb"Watchpoint 2: counter", 30), out)
+        os.write(fd, b"continue\n")
+        self.assertTrue(read_until(rb"Continuing", 10), out)
+        time.sleep(0.5)
+        os.write(fd, b"\x03")
+        self.assertTrue(read_until(rb"received signal SIGINT", 20), out.decode(errors="replace"))
+        os.write(fd, b"kill\n")
 
     def test_raw_interrupt_sleeping(self):
         self._raw_interrupt()

@@ -779,9 +779,13 @@ void target_clear_resumed(struct target *t)
     for (struct process *p = t->processes; p; p = p->next)
         for (struct thread *th = p->threads; th; th = th->next) {
             th->resumed = false;
-            /* The client has its stop: a ^C still on its way is moot (its
-             * SIGSTOP, if queued, is swallowed like any other). */
-            th->interrupt_requested = false;
+            /* A ^C whose SIGSTOP is still on its way is not moot: the stop
+             * the client has may be one of its own steps (a software
+             * watchpoint, "next"), which it would take up again. The
+             * SIGSTOP comes at the next resume and is reported as the
+             * interrupt, as gdbserver's SIGINT would be. */
+            if (!th->sigstop_expected)
+                th->interrupt_requested = false;
         }
 }
 
@@ -802,6 +806,20 @@ void target_interrupt(struct target *t)
                 th->sigstop_expected = true;
             return;
         }
+}
+
+bool target_take_owed_interrupt(struct target *t)
+{
+    if (!t->interrupt_owed)
+        return false;
+    t->interrupt_owed = false;
+    for (struct process *p = t->processes; p; p = p->next)
+        for (struct thread *th = p->threads; th; th = th->next)
+            if (th->resumed && !th->running && !th->zombie && !th->has_pending) {
+                record(t, th, STOP_INTERRUPT, SIGINT);
+                return true;
+            }
+    return false;
 }
 
 void target_step_over_thread(struct target *t, struct thread *th)

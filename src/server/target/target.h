@@ -195,6 +195,10 @@ struct target {
     struct process *processes;
     struct orphan_stop *orphans;
     bool running;            /* a resume is outstanding: a stop reply is owed */
+    /* A ^C came while everything was stopped (between a stop reply and
+     * the next resume, as gdb's own steps go): the next resume reports
+     * the interrupt at once, as gdbserver's SIGINT would stop it. */
+    bool interrupt_owed;
     bool stopping;           /* inside target_stop_all: leave threads stopped */
     bool stepping_over;      /* inside a step-over: new threads are held, then run */
     unsigned event_seq;
@@ -341,6 +345,9 @@ void target_release_process(struct target *t, struct process *p);
 bool target_take_thread_exit(struct target *t, struct thread_exit *out);
 /* Interrupts the running target (^C): a SIGSTOP reported as SIGINT. */
 void target_interrupt(struct target *t);
+/* Gives the first thread the client resumed the owed interrupt as its
+ * event (see interrupt_owed); false if there is none to give it to. */
+bool target_take_owed_interrupt(struct target *t);
 
 /* --- memory.c --- */
 /* Reads up to LEN bytes at ADDR; returns bytes read (0 if none). Breakpoint
