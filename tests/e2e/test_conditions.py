@@ -87,6 +87,19 @@ class ConditionTest(TestCase):
         self.assertFalse(sent_conditions(log))
         self.assertEqual(stop_replies(log, bp_address(out)), 3)
 
+    def test_false_condition_on_a_system_call_instruction(self):
+        """gdb.base/step-over-syscall.exp: the server steps over a `syscall`
+        whose breakpoint condition is false; x86 ends that step with
+        TRAP_BRKPT (at the system call's exit), which is the step's end,
+        not a SIGTRAP of the program's."""
+        srv = self.server()
+        out = self.gdb(srv, [TARGET_EVAL, "break *syscall_insn if raw_getpid == 0", "break after_syscalls", "run",
+                             "continue"], program("raw_syscall"))
+        self.assertNotIn("SIGTRAP", out)
+        self.assertIn("Breakpoint 2, after_syscalls ()", out)
+        self.assertIn("exited normally", out)
+        self.assertRegex(srv.output(), r"getpid \d+")
+
     def test_condition_on_a_global(self):
         """touch(1) then touch(2): counter is 1 only when touch(2) starts."""
         srv = self.server(*TRACE)

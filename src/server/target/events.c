@@ -188,6 +188,21 @@ static void handle_exec(struct target *t, struct thread *th)
     record(t, th, t->report_exec ? STOP_EXEC : STOP_SIGNAL, SIGTRAP);
 }
 
+/* A thread made by a clone() that its parent single-stepped over starts
+ * with the parent's EFLAGS, trap flag included: its first instruction
+ * would end in a SIGTRAP nobody asked for (gdb.base/step-over-syscall.exp
+ * with a target-side condition on the syscall). */
+static bool clear_trap_flag(struct thread *th)
+{
+    const long tf = 0x100;
+    void *at = (void *)offsetof(struct user_regs_struct, eflags);
+    errno = 0;
+    long flags = ptrace(PTRACE_PEEKUSER, th->tid, at, NULL);
+    if (errno)
+        return false;
+    return !(flags & tf) || ptrace(PTRACE_POKEUSER, th->tid, at, (void *)(flags & ~tf)) == 0;
+}
+
 static void handle_clone(struct target *t, struct thread *parent)
 {
     unsigned long msg = 0;
@@ -217,7 +232,10 @@ static void handle_clone(struct target *t, struct thread *parent)
         if (!target_first_stop(t, tid, &status) || !WIFSTOPPED(status)) {
             thread_remove(nt);
             nt = NULL;
-        } else if (WSTOPSIG(status) != SIGSTOP) {
+        } else if ((parent->resume_step || t->stepping_over) && !clear_trap_flag(nt)) {
+            log_debug("cannot clear the trap flag of new thread %d", (int)tid);
+        }
+        if (nt && WSTOPSIG(status) != SIGSTOP) {
             /* Something came first; its initial SIGSTOP is still queued. */
             nt->sigstop_expected = true;
             nt->running = true;   /* let the normal path classify it */
@@ -307,7 +325,10 @@ static void handle_sigtrap(struct target *t, struct thread *th)
                 step_over_and_resume(t, th);
             return;
         }
-    } else if (si.si_code == TRAP_TRACE && th->resume_step) {
+    }
+    /* A step ends in TRAP_TRACE, or in TRAP_BRKPT when the instruction was
+     * a system call (x86 reports the step at the system call's exit). */
+    if ((si.si_code == TRAP_TRACE || si.si_code == TRAP_BRKPT) && th->resume_step) {
         if (!t->stopping && range_step_goes_on(th)) {
             resume_again(t, th);
             return;
@@ -622,8 +643,8 @@ static void step_over_one(struct target *t, struct thread *th)
             stepped = true;
             if (record_debug_reg_hit(t, th))
                 break;
-            if (si.si_code != TRAP_TRACE)
-                record(t, th, STOP_SIGNAL, SIGTRAP);   /* the instruction trapped by itself */
+            if (si.si_code != TRAP_TRACE && si.si_code != TRAP_BRKPT)
+                record(t, th, STOP_SIGNAL, SIGTRAP);   /* the instruction trapped by itself (int3) */
             else if (th->resume_step && !range_step_goes_on(th))
                 record(t, th, STOP_STEP, SIGTRAP);     /* the client's step is this one */
             break;
