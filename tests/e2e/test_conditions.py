@@ -100,6 +100,30 @@ class ConditionTest(TestCase):
         self.assertIn("exited normally", out)
         self.assertRegex(srv.output(), r"getpid \d+")
 
+    def test_permanent_breakpoint(self):
+        """gdb.base/bp-permanent.exp: an int3 of the program's own is
+        reported as a software breakpoint with the PC on it (as gdbserver
+        does), so that gdb steps past it: `next` over a call that meets it
+        under a breakpoint whose condition is false ends on the next line;
+        without a breakpoint it is the program's SIGTRAP, after which it
+        goes on."""
+        srv = self.server()
+        line = source_line("permanent_bp.c", "the line after")
+        out = self.gdb(srv, ["break main", "run", "break *permanent_insn", "condition 2 0", "next",
+                             "info line *$pc", "delete 2", "continue"], program("permanent_bp"))
+        self.assertNotIn("SIGTRAP", out)
+        self.assertRegex(out, r"Line %d of .*permanent_bp\.c" % line)
+        self.assertIn("exited normally", out)
+        out = self.gdb(srv, ["run", "p $pc == (char *)permanent_insn + 1", "continue"], program("permanent_bp"))
+        self.assertIn("Program received signal SIGTRAP", out)
+        self.assertIn("$1 = 1", out)
+        self.assertIn("exited normally", out)
+        c = self.client(srv)
+        c.run("permanent_bp")
+        stop = c.resume("vCont;c")
+        self.assertTrue(stop["swbreak"], stop["raw"])
+        self.assertEqual(c.pc(), c.addr("permanent_insn"))
+
     def test_condition_on_a_global(self):
         """touch(1) then touch(2): counter is 1 only when touch(2) starts."""
         srv = self.server(*TRACE)

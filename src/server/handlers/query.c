@@ -31,6 +31,7 @@ HANDLER(handle_qSupported)
 {
     s->client_multiprocess = has_feature(args, len, "multiprocess+");
     s->client_swbreak = has_feature(args, len, "swbreak+");
+    s->target.report_any_int3 = s->client_swbreak;
     s->client_hwbreak = has_feature(args, len, "hwbreak+");
     s->client_binary_upload = has_feature(args, len, "binary-upload+");
     s->client_no_resumed = has_feature(args, len, "no-resumed+");

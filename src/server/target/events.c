@@ -312,7 +312,10 @@ static void handle_sigtrap(struct target *t, struct thread *th)
         struct sw_breakpoint *bp;
         if (arch_get_pc(th, &pc) && (bp = breakpoint_find(process_breakpoint_owner(th->proc), pc - 1))) {
             arch_set_pc(th, pc - 1);
-            if (breakpoint_check_hit(t, th, bp->addr, &bp->opts)) {
+            /* Over the program's own int3 (a permanent breakpoint) there
+             * is nothing to step: the client is told, and steps past it
+             * itself, whatever the condition says. */
+            if (bp->saved == 0xcc || breakpoint_check_hit(t, th, bp->addr, &bp->opts)) {
                 record(t, th, STOP_SWBREAK, SIGTRAP);
                 return;
             }
@@ -323,6 +326,13 @@ static void handle_sigtrap(struct target *t, struct thread *th)
             th->step_over_addr = pc - 1;
             if (!t->stopping)
                 step_over_and_resume(t, th);
+            return;
+        }
+        uint8_t insn;
+        if (si.si_code == SI_KERNEL && t->report_any_int3 && arch_get_pc(th, &pc) &&
+            process_peek(th->proc, pc - 1, &insn, 1) && insn == 0xcc) {
+            arch_set_pc(th, pc - 1);
+            record(t, th, STOP_SWBREAK, SIGTRAP);   /* the program's own int3 */
             return;
         }
     }

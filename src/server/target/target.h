@@ -218,6 +218,10 @@ struct target {
     bool report_fork;
     bool report_vfork;
     bool report_exec;
+    /* The client takes swbreak stops: an int3 of the program's own (a
+     * "permanent breakpoint") is reported as one, with the PC on it, as
+     * gdbserver does; gdb then steps past it itself. */
+    bool report_any_int3;
     /* Non-stop mode (QNonStop:1): an event stops only its own thread, and
      * 'resumed' means "running as far as the client knows" until the
      * thread's stop is reported. */
