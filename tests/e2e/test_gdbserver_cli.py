@@ -287,6 +287,38 @@ class GdbServerCliTest(TestCase):
             self.assertEqual(g.wait(), 0)
             wait_for(lambda: tracer_pid(prog.pid) == 0, what="detached")
 
+    def test_detached_program_outlives_the_servers_terminal(self):
+        """gdb.base/dprintf-detach.exp: a program that the server launched
+        (and gave its terminal, as gdbserver does) is detached; the server
+        ends and the testsuite closes its terminal. The server took the
+        terminal back at the detach, so the program is not in the
+        foreground to get the hangup, and can be attached again."""
+        import pty
+        import select
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(DBGSRV, [DBGSRV, "--once", "--multi", "127.0.0.1:0"])
+        out = b""
+        end = time.monotonic() + 20
+        while b"Listening on port" not in out and time.monotonic() < end:
+            if select.select([fd], [], [], 0.2)[0]:
+                out += os.read(fd, 4096)
+        port = int(re.search(rb"Listening on port (\d+)", out).group(1))
+        spin = program("spin")
+        res = gdb_batch(["set remote exec-file " + spin, "break main", "run", "detach"], spin, extended=True,
+                        port=port)
+        m = re.search(r"\[Inferior 1 \(process (\d+)\) detached\]", res)
+        self.assertTrue(m, res)
+        prog = int(m.group(1))
+        self.addCleanup(lambda: proc_state(prog) and os.kill(prog, signal.SIGKILL))
+        self.assertEqual(os.waitpid(pid, 0)[1], 0)   # --once: the server is done
+        os.close(fd)   # the terminal goes: a hangup for its foreground group
+        time.sleep(0.5)
+        self.assertIn(proc_state(prog), ("R", "S"), "the detached program died with the terminal")
+        g = self.gs("--once", "127.0.0.1:0", "--attach", str(prog))
+        res = gdb_batch(["detach"], spin, port=g.port)
+        self.assertIn("(process %d) detached" % prog, res)
+
     def test_selftest(self):
         """gdb.server/unittest.exp runs "gdbserver --selftest": dbgsrv has
         none of gdbserver's unit tests and says so as gdbserver does."""

@@ -82,8 +82,11 @@ bool process_open_memory(struct process *p)
     return p->mem_fd >= 0;
 }
 
+static void reclaim_terminal(const struct target *t, pid_t pid);
+
 void target_free_process(struct target *t, struct process *p)
 {
+    reclaim_terminal(t, p->pid);
     for (struct process **pp = &t->processes; *pp; pp = &(*pp)->next)
         if (*pp == p) {
             *pp = p->next;
@@ -264,6 +267,28 @@ static void give_terminal(const struct target *t, pid_t pid)
         sigprocmask(SIG_BLOCK, &ttou, &old);
         if (tcsetpgrp(fd, pid) != 0)
             log_debug("tcsetpgrp %d: %s", (int)pid, strerror(errno));
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        return;
+    }
+}
+
+/* The terminal back from PID's group when it leaves the session (it
+ * exited, or was detached): a detached program left in the foreground
+ * would get the terminal's SIGHUP when the server's terminal closes (as a
+ * testsuite closes it), and the server could not read it any more. */
+static void reclaim_terminal(const struct target *t, pid_t pid)
+{
+    if (t->stdio_taken || pid <= 0)
+        return;
+    for (int fd = 0; fd <= 2; fd++) {
+        if (!isatty(fd) || tcgetpgrp(fd) != pid)
+            continue;
+        sigset_t ttou, old;
+        sigemptyset(&ttou);
+        sigaddset(&ttou, SIGTTOU);
+        sigprocmask(SIG_BLOCK, &ttou, &old);
+        if (tcsetpgrp(fd, getpgrp()) != 0)
+            log_debug("tcsetpgrp back from %d: %s", (int)pid, strerror(errno));
         sigprocmask(SIG_SETMASK, &old, NULL);
         return;
     }
