@@ -107,6 +107,24 @@ class GdbSignalsTest(TestCase):
 
 
 class PassSignalsTest(TestCase):
+    def test_segv_and_ill_are_never_passed_unseen(self):
+        """gdb.base/catch-gdb-caused-signals.exp: with SIGSEGV "nostop
+        noprint pass", an inferior call still works: it returns to a
+        breakpoint on the stack, where executing faults, and gdb must see
+        that SIGSEGV (gdbserver never passes SIGSEGV, SIGILL or SIGTRAP
+        unseen). The program's own SIGSEGV still reaches its handler."""
+        srv = self.server()
+        out = self.gdb(srv, ["break main", "run", "handle SIGSEGV nostop noprint pass",
+                             "handle SIGILL nostop noprint pass", "print add(2, 3)", "continue"],
+                       program("hello"))
+        self.assertIn("$1 = 5", out)
+        self.assertIn("exited normally", out)
+        reader = OutputReader(srv)
+        out = self.gdb(srv, ["handle SIGSEGV nostop noprint pass", "run segv"], program("siginfo"))
+        self.assertNotIn("received signal", out)
+        self.assertIn("exited normally", out)
+        reader.wait_line(r"^signo=%d code=1 addr=0x" % signal.SIGSEGV)
+
     def test_passed_signals_cost_no_round_trip(self):
         srv = self.server("-t", "tcp:port=0", "-v", "-v", "-v")
         usr1 = str(int(signal.SIGUSR1))

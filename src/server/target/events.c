@@ -446,7 +446,12 @@ static void handle_status(struct target *t, struct thread *th, int status)
         handle_sigtrap(t, th);
         return;
     }
-    if (sig > 0 && sig < TARGET_NSIG && t->pass_signals[sig] && !t->stopping) {
+    /* Never passed unseen, as with gdbserver: SIGSEGV and SIGILL, which may
+     * be one of gdb's breakpoints (its inferior calls return to a
+     * breakpoint on the stack, where executing faults), and any signal
+     * that comes during a step, whose handler gdb must know of. */
+    if (sig > 0 && sig < TARGET_NSIG && t->pass_signals[sig] && !t->stopping && sig != SIGSEGV &&
+        sig != SIGILL && !th->resume_step) {
         /* The client passes it without wanting to hear of it
          * (QPassSignals): no round trip, the program gets it now. While
          * everything is being stopped it is reported instead. */
