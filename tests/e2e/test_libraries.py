@@ -85,6 +85,18 @@ class LibrariesTest(TestCase):
         a, b = re.findall(r"twin_(?:a|b) at (0x[0-9a-f]+)", text)[:2]
         self.assertEqual(a, b, "the libraries were not loaded at the same address: the test shows nothing")
 
+    def test_removing_a_breakpoint_from_unmapped_memory_fails(self):
+        """gdb.base/break-main-file-remove-fail.exp: the program unmaps the
+        page of a breakpoint; its removal is an error (gdb warns), as with
+        gdbserver, not a silent success."""
+        srv = self.server()
+        out = self.gdb(srv, ["break main", "run", "delete", "set breakpoint always-inserted on", "break add",
+                             "print ((int (*) (void *, unsigned long)) munmap) ((char *) add - (long) add % 4096, 4096)",
+                             "delete 2", "kill"], program("hello"))
+        self.assertIn("$1 = 0", out)
+        self.assertIn("warning: Error removing breakpoint 2", out)
+        self.assertIsNone(srv.proc.poll())
+
     def test_a_static_program_has_none(self):
         """No DT_DEBUG, no list to find: an error, as gdbserver's E01, after
         which gdb looks for itself (and finds nothing either)."""

@@ -83,13 +83,14 @@ static void unlink_bp(struct process *p, struct sw_breakpoint *bp)
 }
 
 /* Puts the original byte back if our int3 is still there. One that is
- * gone went with its library: unloaded, and the memory unmapped or
- * another library's now, whose bytes are not ours to change. */
+ * gone went with its library: another library's code may be there now,
+ * whose bytes are not ours to change. Unmapped memory is an error, as
+ * with gdbserver (gdb warns that the breakpoint could not be removed). */
 static bool restore_byte(struct process *p, const struct sw_breakpoint *bp)
 {
     uint8_t now;
     if (!process_peek(p, bp->addr, &now, 1))
-        return true;   /* unmapped: nothing left to restore */
+        return false;
     return now != INT3 || process_poke(p, bp->addr, &bp->saved, 1);
 }
 
