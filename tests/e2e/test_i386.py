@@ -423,7 +423,7 @@ class Rsp32Test(RawTestCase):
         self.assertTrue(reply.startswith("l"), reply)
         libs = [(m.group(1), int(m.group(2), 16), int(m.group(3), 16)) for m in
                 re.finditer(r'<library name="([^"]*)" lm="0x([0-9a-f]+)" l_addr="0x([0-9a-f]+)" '
-                            r'l_ld="0x[0-9a-f]+" lmid="0x0"/>', reply)]
+                            r'l_ld="0x[0-9a-f]+" lmid="0x[0-9a-f]+"/>', reply)]
         main_lm = re.search(r'main-lm="0x([0-9a-f]+)"', reply)
         self.assertTrue(main_lm, reply)
         self.assertLess(int(main_lm.group(1), 16), 1 << 32)

@@ -13,7 +13,7 @@ def libraries(reply):
     assert reply.startswith("l"), reply
     libs = [(m.group(1), int(m.group(2), 16), int(m.group(3), 16)) for m in
             re.finditer(r'<library name="([^"]*)" lm="0x([0-9a-f]+)" l_addr="0x([0-9a-f]+)" l_ld="0x[0-9a-f]+" '
-                        r'lmid="0x0"/>', reply)]
+                        r'lmid="0x[0-9a-f]+"/>', reply)]
     main_lm = re.search(r'main-lm="0x([0-9a-f]+)"', reply)
     return libs, int(main_lm.group(1), 16) if main_lm else None
 
@@ -66,6 +66,32 @@ class LibrariesTest(TestCase):
         # A start that is no link_map: an error, not garbage or a crash.
         self.assertTrue(c.request("qXfer:libraries-svr4:read:start=0x10:0,fff").startswith("E"))
         self.assertIsNone(srv.proc.poll())
+
+    def test_namespaces_of_dlmopen(self):
+        """gdb.base/dlmopen.exp: a library loaded with dlmopen into a new
+        namespace is listed with that namespace's lmid (the address of its
+        r_debug, as gdbserver gives it), next to the default namespace's;
+        gdb sets its breakpoint in both copies."""
+        srv = self.server()
+        out = self.gdb(srv, ["set breakpoint pending on", "break ns_loaded", "run", "info sharedlibrary",
+                             "break plugin_fn", "info breakpoints", "continue"], program("dlmopen_plugin"))
+        self.assertGreaterEqual(len(re.findall(r"Yes +\S*/plugin/libplugin\.so", out)), 2, out)
+        self.assertRegex(out, r"2\.1 .*plugin_fn")
+        self.assertRegex(out, r"2\.2 .*plugin_fn")
+        c = self.client(srv)
+        c.run("dlmopen_plugin")
+        c.run_to("ns_loaded")
+        reply = c.request("qXfer:libraries-svr4:read::0,ffff")
+        found = re.findall(r'<library name="([^"]*)" lm="0x[0-9a-f]+" l_addr="0x[0-9a-f]+" l_ld="0x[0-9a-f]+" '
+                           r'lmid="0x([0-9a-f]+)"/>', reply)
+        plugin_ns = {ns for name, ns in found if name.endswith("/plugin/libplugin.so")}
+        libc_ns = {ns for name, ns in found if name.endswith("/libc.so.6")}
+        self.assertEqual(len(plugin_ns), 2, reply)
+        self.assertEqual(len(libc_ns), 1, reply)
+        self.assertTrue(libc_ns < plugin_ns, "one copy in libc's namespace, one in a new one")
+        self.assertNotIn("0", plugin_ns)
+        c.close()
+        self.assertIn("default 43, new namespace 44", srv.output())
 
     def test_a_library_loaded_where_another_was(self):
         """gdb.base/unload.exp: twin_a() in a library that is unloaded, then

@@ -16,16 +16,18 @@ static bool put_library(const struct solib *lib, void *ctx)
     FILE *f = ctx;
     fputs("  <library name=\"", f);
     xml_put_escaped(f, lib->name);
-    fprintf(f, "\" lm=\"0x%llx\" l_addr=\"0x%llx\" l_ld=\"0x%llx\" lmid=\"0x0\"/>\n", (unsigned long long)lib->lm,
-            (unsigned long long)lib->l_addr, (unsigned long long)lib->l_ld);
+    fprintf(f, "\" lm=\"0x%llx\" l_addr=\"0x%llx\" l_ld=\"0x%llx\" lmid=\"0x%llx\"/>\n", (unsigned long long)lib->lm,
+            (unsigned long long)lib->l_addr, (unsigned long long)lib->l_ld, (unsigned long long)lib->lmid);
     return true;
 }
 
-/* "start=0x...;prev=0x..." -> START (0 if not given). Unknown names are
- * an error: a request we do not understand must not get a wrong list. */
-static bool parse_annex(const char *annex, uint64_t *start)
+/* "lmid=0x...;start=0x...;prev=0x..." -> START and LMID (0 if not
+ * given). Unknown names are an error: a request we do not understand must
+ * not get a wrong list. */
+static bool parse_annex(const char *annex, uint64_t *start, uint64_t *lmid)
 {
     *start = 0;
+    *lmid = 0;
     for (const char *p = annex; *p;) {
         const char *eq = strchr(p, '=');
         if (!eq)
@@ -37,7 +39,9 @@ static bool parse_annex(const char *annex, uint64_t *start)
         size_t n = (size_t)(eq - p);
         if (n == 5 && memcmp(p, "start", 5) == 0)
             *start = v;
-        else if (!((n == 4 && memcmp(p, "prev", 4) == 0) || (n == 4 && memcmp(p, "lmid", 4) == 0)))
+        else if (n == 4 && memcmp(p, "lmid", 4) == 0)
+            *lmid = v;
+        else if (!(n == 4 && memcmp(p, "prev", 4) == 0))
             return false;
         p = *end ? end + 1 : end;
     }
@@ -46,7 +50,7 @@ static bool parse_annex(const char *annex, uint64_t *start)
 
 struct request {
     struct process *proc;
-    uint64_t start;
+    uint64_t start, lmid;
 };
 
 static bool make_list(struct session *s, FILE *f, void *ctx)
@@ -56,7 +60,7 @@ static bool make_list(struct session *s, FILE *f, void *ctx)
     size_t body_len = 0;
     FILE *items = open_memstream(&body, &body_len);
     uint64_t main_lm = 0;
-    bool ok = items && solib_each(rq->proc, rq->start, &main_lm, put_library, items);
+    bool ok = items && solib_each(rq->proc, rq->start, rq->lmid, &main_lm, put_library, items);
     if (items)
         fclose(items);
     if (!ok) {
@@ -86,12 +90,12 @@ HANDLER(handle_qXfer_libraries_svr4)
     uint64_t off, want;
     if (!xfer_parse_request(s, args, annex, sizeof annex, &off, &want))
         return;
-    struct request rq = {session_general_process(s), 0};
+    struct request rq = {session_general_process(s), 0, 0};
     if (!rq.proc) {
         reply_error(s, "no process");
         return;
     }
-    if (!parse_annex(annex, &rq.start)) {
+    if (!parse_annex(annex, &rq.start, &rq.lmid)) {
         reply_error(s, "malformed libraries-svr4 annex '%s'", annex);
         return;
     }

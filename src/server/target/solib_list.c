@@ -17,12 +17,13 @@
 struct layout {
     unsigned word;             /* pointer size */
     unsigned r_debug_map;      /* r_debug.r_map, after the int r_version */
+    unsigned r_debug_next;     /* r_debug_extended.r_next (r_version 2 and later) */
     unsigned lm_addr, lm_name, lm_ld, lm_next;
     unsigned phdr_size;        /* Elf64_Phdr or Elf32_Phdr */
 };
 
-static const struct layout lp64 = {8, 8, 0, 8, 16, 24, sizeof(Elf64_Phdr)};
-static const struct layout ilp32 = {4, 4, 0, 4, 8, 12, sizeof(Elf32_Phdr)};
+static const struct layout lp64 = {8, 8, 40, 0, 8, 16, 24, sizeof(Elf64_Phdr)};
+static const struct layout ilp32 = {4, 4, 20, 0, 4, 8, 12, sizeof(Elf32_Phdr)};
 
 static const struct layout *layout_of(const struct process *p)
 {
@@ -178,27 +179,11 @@ static void read_name(struct process *p, uint64_t addr, char *out, size_t len)
     out[got] = '\0';
 }
 
-bool solib_each(struct process *p, uint64_t start, uint64_t *main_lm,
-                bool (*fn)(const struct solib *lib, void *ctx), void *ctx)
+/* The entries of one link_map chain from LM on; false if one cannot be
+ * read, *STOP when FN asked to stop. */
+static bool each_in_chain(struct process *p, const struct layout *l, uint64_t lm, uint64_t lmid,
+                          bool (*fn)(const struct solib *lib, void *ctx), void *ctx, bool *stop)
 {
-    const struct layout *l = layout_of(p);
-    *main_lm = 0;
-    uint64_t lm = start;
-    if (!lm) {
-        uint64_t r_debug;
-        if (!solib_r_debug(p, &r_debug))
-            return false;
-        if (!r_debug)
-            return true;   /* nothing loaded yet: an empty list */
-        if (!read_word(p, l, r_debug + l->r_debug_map, &lm))
-            return false;
-        /* The first entry is the program itself. */
-        *main_lm = lm;
-        uint64_t next;
-        if (lm && !read_word(p, l, lm + l->lm_next, &next))
-            return false;
-        lm = lm ? next : 0;
-    }
     static struct solib lib;
     for (size_t count = 0; lm && count < MAX_LIBRARIES; count++) {
         uint64_t name, next;
@@ -206,12 +191,52 @@ bool solib_each(struct process *p, uint64_t start, uint64_t *main_lm,
             !read_word(p, l, lm + l->lm_ld, &lib.l_ld) || !read_word(p, l, lm + l->lm_next, &next))
             return false;
         lib.lm = lm;
+        lib.lmid = lmid;
         read_name(p, name, lib.name, sizeof lib.name);
         /* Entries without a name (the program, a not yet named one) are
          * not libraries gdb could load. */
-        if (lib.name[0] && !fn(&lib, ctx))
-            break;
+        if (lib.name[0] && !fn(&lib, ctx)) {
+            *stop = true;
+            return true;
+        }
         lm = next;
+    }
+    return true;
+}
+
+bool solib_each(struct process *p, uint64_t start, uint64_t lmid, uint64_t *main_lm,
+                bool (*fn)(const struct solib *lib, void *ctx), void *ctx)
+{
+    const struct layout *l = layout_of(p);
+    *main_lm = 0;
+    bool stop = false;
+    if (start)
+        return each_in_chain(p, l, start, lmid, fn, ctx, &stop);
+    uint64_t r_debug;
+    if (!solib_r_debug(p, &r_debug))
+        return false;
+    /* One r_debug per namespace (dlmopen): the default one first, whose
+     * first entry is the program itself; the others are chained through
+     * r_next from version 2 of the structure on. Each namespace is known
+     * by the address of its r_debug, as gdbserver reports it (lmid). */
+    for (unsigned ns = 0; r_debug && ns < 256 && !stop; ns++) {
+        uint64_t version = 0, lm, next_ns = 0;
+        uint32_t v32;
+        if (process_read_memory(p, r_debug, (uint8_t *)&v32, 4) != 4 || !read_word(p, l, r_debug + l->r_debug_map, &lm))
+            return false;
+        version = v32;
+        if (ns == 0) {
+            *main_lm = lm;   /* the program */
+            uint64_t next;
+            if (lm && !read_word(p, l, lm + l->lm_next, &next))
+                return false;
+            lm = lm ? next : 0;
+        }
+        if (!each_in_chain(p, l, lm, r_debug, fn, ctx, &stop))
+            return false;
+        if (version < 2 || !read_word(p, l, r_debug + l->r_debug_next, &next_ns))
+            break;
+        r_debug = next_ns;
     }
     return true;
 }

@@ -17,6 +17,7 @@ struct solib {
     uint64_t lm;          /* the link_map entry */
     uint64_t l_addr;      /* load bias */
     uint64_t l_ld;        /* its dynamic section */
+    uint64_t lmid;        /* its namespace: the address of the namespace's r_debug */
     char name[4096];
 };
 
@@ -31,11 +32,12 @@ bool solib_r_debug(struct process *p, uint64_t *r_debug);
  * headers cannot be read. */
 bool solib_program_bias(struct process *p, uint64_t *bias);
 
-/* Calls FN for each library from link_map START (0: from the head of the
- * list, the program itself being skipped but reported in *MAIN_LM), until
- * the end or FN returns false. False if r_debug or the list cannot be
- * found or read. */
-bool solib_each(struct process *p, uint64_t start, uint64_t *main_lm,
+/* Calls FN for each library, until the end or FN returns false: from
+ * link_map START on in namespace LMID, or with START 0 every library of
+ * every namespace (dlmopen), the program itself being skipped but
+ * reported in *MAIN_LM. False if r_debug or a list cannot be found or
+ * read. */
+bool solib_each(struct process *p, uint64_t start, uint64_t lmid, uint64_t *main_lm,
                 bool (*fn)(const struct solib *lib, void *ctx), void *ctx);
 
 #endif

@@ -131,10 +131,10 @@ ps_err_e ps_pglobal_lookup(struct ps_prochandle *ph, const char *object, const c
 {
     struct lookup lk = {ph->proc, object, name, 0, false};
     uint64_t main_lm;
-    solib_each(ph->proc, 0, &main_lm, look_in, &lk);
+    solib_each(ph->proc, 0, 0, &main_lm, look_in, &lk);
     if (!lk.found && object) {
         lk.object = NULL;   /* a symbol another object ended up holding */
-        solib_each(ph->proc, 0, &main_lm, look_in, &lk);
+        solib_each(ph->proc, 0, 0, &main_lm, look_in, &lk);
     }
     if (!lk.found) {
         /* A static program holds libc (and its thread library) itself. */

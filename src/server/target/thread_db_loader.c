@@ -92,7 +92,7 @@ static bool try_entry(struct process *p, const char *entry, size_t n,
     } else if (n == 5 && memcmp(entry, "$pdir", 5) == 0) {
         struct pdir pd = {.found = false};
         uint64_t main_lm;
-        solib_each(p, 0, &main_lm, find_pdir, &pd);
+        solib_each(p, 0, 0, &main_lm, find_pdir, &pd);
         if (!pd.found)
             return false;
         /* The process's own files, as it sees them (its root may not be ours). */
