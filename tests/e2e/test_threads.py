@@ -479,5 +479,44 @@ class TlsTest(TestCase):
         self.assertIsNone(srv.proc.poll())
 
 
+class ExecFromThreadTest(TestCase):
+    """A thread other than the main one execs: Linux gives it the process
+    id, the other threads vanish, and its stop comes for the old leader's
+    tid (gdb.threads/non-ldr-exc-*.exp, thread-execl.exp)."""
+
+    EVENTS = "multiprocess+;swbreak+;no-resumed+;exec-events+"
+
+    def test_scheduler_locking_continue_over_the_exec(self):
+        """Only the thread that execs is resumed: the exec is still its
+        event, reported, not "nothing resumed is left"."""
+        srv = self.server()
+        out = self.gdb(srv, ["break before_exec", "break new_image", "run thread", "set scheduler-locking on",
+                             "continue", "info threads", "continue"], program("thread_exec"), timeout=60)
+        self.assertRegex(out, r"Thread 2 [^\n]*hit Breakpoint 1, before_exec")
+        self.assertIn("is executing new program", out)
+        self.assertNotIn("No unwaited-for children left", out)
+        self.assertRegex(out, r"hit Breakpoint 2, new_image \(\)")
+        rows = thread_rows(out[out.index("new_image ()"):])
+        self.assertEqual(len(rows), 1, out)
+        self.assertEqual(rows[0][2], rows[0][3], out)   # the one thread left has the process id
+        self.assertIn("exited normally", out)
+        self.assertIn("thread_exec: new image", srv.output())
+
+    def test_exec_reply_names_the_process_id(self):
+        srv = self.server()
+        c = self.client(srv, features=self.EVENTS)
+        c.run("thread_exec", "thread")
+        bp = c.addr("before_exec")
+        self.assertEqual(c.request("Z0,%x,1" % bp), "OK")
+        hit = c.resume("vCont;c")
+        self.assertTrue(hit["swbreak"], hit["raw"])
+        self.assertNotEqual(hit["tid"], c.pid)
+        self.assertEqual(c.request("z0,%x,1" % bp), "OK")
+        # Only the thread that execs runs (the main one stays stopped).
+        reply = c.request("vCont;c:%s" % c.ptid(hit["tid"]))
+        self.assertRegex(reply, r"^T05exec:[0-9a-f]+;.*thread:p%x\.%x;" % (c.pid, c.pid))
+        self.assertEqual(c.request("qfThreadInfo"), "m%s" % c.ptid(c.pid))
+
+
 if __name__ == "__main__":
     main()

@@ -167,10 +167,25 @@ static void handle_syscall_stop(struct target *t, struct thread *th)
 
 /* After exec the process has a new address space: our breakpoints went with
  * the old one, the memory fd must be reopened, and only the thread that
- * exec'd (now with the process id) remains. */
+ * exec'd (now with the process id) remains.
+ *
+ * When a thread other than the leader execs, Linux gives it the leader's
+ * tid, so its stop arrives for the leader (TH here). The thread that goes
+ * on is the one that exec'd (the kernel says which it was), with its own
+ * state: whether the client resumed it (scheduler-locking resumes only
+ * it), a SIGSTOP of ours still queued for it. */
 static void handle_exec(struct target *t, struct thread *th)
 {
     struct process *p = th->proc;
+    unsigned long former = 0;
+    if (ptrace(PTRACE_GETEVENTMSG, th->tid, NULL, &former) == 0 && (pid_t)former != th->tid) {
+        for (struct thread *o = p->threads; o; o = o->next)
+            if (o->tid == (pid_t)former) {
+                o->running = false;
+                th = o;
+                break;
+            }
+    }
     for (struct thread *o = p->threads, *next; o; o = next) {
         next = o->next;
         if (o != th)
