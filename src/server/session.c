@@ -202,15 +202,15 @@ struct thread *session_general_thread(struct session *s)
     }
     if (s->general.pid > 0) {
         struct process *p = target_find_process(t, (pid_t)s->general.pid);
-        if (p && p->threads)
-            return p->threads;
+        if (p && process_live_thread(p))
+            return process_live_thread(p);
     }
     struct thread *th = target_find_thread(t, s->last_stop_tid);
-    if (th)
+    if (th && !th->zombie)
         return th;
     for (struct process *p = t->processes; p; p = p->next)
-        if (p->threads && !p->unreported)
-            return p->threads;
+        if (process_live_thread(p) && !p->unreported)
+            return process_live_thread(p);
     return NULL;
 }
 

@@ -369,6 +369,58 @@ class LeaderExitTest(TestCase):
         self.assertEqual(stop["raw"], "W00;process:%x" % c.pid)
         self.assertEqual(n, 6)
 
+    def test_exited_main_thread_is_not_listed(self):
+        """gdb.threads/leader-exit.exp: the zombie leader has no registers
+        and no frame; as with gdbserver it is gone from the thread list."""
+        srv = self.server()
+        out = self.gdb(srv, ["break hit", "run 2 1", "info threads", "kill"], program("leader_exit"))
+        pid = launched_pids(srv)[0]
+        rows = thread_rows(out)
+        self.assertEqual(len(rows), 2, out)
+        self.assertNotIn(pid, [r[3] for r in rows], out)
+        self.assertNotIn("Could not read registers", out)
+
+    def test_exited_main_thread_is_not_listed_in_non_stop(self):
+        """The leader ran on as far as the client knew when it left: the
+        server notices that it is a zombie."""
+        srv = self.server()
+        out = self.gdb(srv, ["break hit", "run 2 1", "info threads", "kill"], program("leader_exit"),
+                       before=["set non-stop on"])
+        self.assertRegex(out, r"hit Breakpoint 1, hit")
+        pid = launched_pids(srv)[0]
+        rows = thread_rows(out)
+        self.assertTrue(rows, out)
+        self.assertNotIn(pid, [r[3] for r in rows], out)
+
+    def test_exited_main_thread_on_the_wire(self):
+        srv = self.server()
+        c = self.client(srv)
+        c.run("leader_exit", "2", "1")
+        c.run_to("hit")
+        self.assertNotIn(c.ptid(c.pid), c.request("qfThreadInfo"))
+        self.assertNotIn('id="%s"' % c.ptid(c.pid), c.request("qXfer:threads:read::0,fff"))
+        self.assertEqual(c.request("T%s" % c.ptid(c.pid)), "E01")
+        self.assertEqual(c.request("Hg%s" % c.ptid(c.pid)), "E01")
+        self.assertNotEqual(c.request("qC"), "QC%s" % c.ptid(c.pid))
+
+    def test_main_thread_resumed_alone_leaves(self):
+        """gdb.threads/no-unwaited-for-left.exp: with scheduler-locking the
+        main thread alone runs and exits (pthread_exit), leaving no resumed
+        thread: "N", and gdb lists the thread that is left."""
+        srv = self.server()
+        out = self.gdb(srv, ["break leaving", "break after_leader", "run", "set scheduler-locking on", "continue",
+                             "info threads", "thread 2", "set scheduler-locking off", "continue", "continue"],
+                       program("leader_leaves"), timeout=40)
+        self.assertIn("Breakpoint 1, leaving ()", out)
+        self.assertIn("No unwaited-for children left.", out)
+        listed = out[out.index("No unwaited-for children left."):out.index("[Switching to thread 2")]
+        rows = thread_rows(listed)
+        self.assertEqual([r[1] for r in rows], [2], out)
+        self.assertIn("The current thread <Thread ID 1> has terminated", listed)
+        self.assertRegex(out, r"hit Breakpoint 2, after_leader \(\)")
+        self.assertIn("exited normally", out)
+        self.assertIn("leader_leaves: main thread gone", srv.output())
+
 
 class ThreadListTest(TestCase):
     """qXfer:threads:read: every thread with its name and core in one

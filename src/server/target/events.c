@@ -513,6 +513,68 @@ bool target_has_event(struct target *t)
     return false;
 }
 
+/* A wait status for TID, which waitpid(-1) returned. */
+static void dispatch_status(struct target *t, pid_t tid, int status)
+{
+    struct thread *th = target_find_thread(t, tid);
+    if (th) {
+        handle_status(t, th, status);
+    } else if (WIFSTOPPED(status)) {
+        /* Most likely a new thread whose parent's clone event has not
+         * been seen yet; keep its stop for handle_clone. */
+        struct orphan_stop *o = calloc(1, sizeof *o);
+        if (o) {
+            o->tid = tid;
+            o->status = status;
+            o->next = t->orphans;
+            t->orphans = o;
+        }
+    }
+    /* Anything else is a process we let go of earlier: now reaped. */
+}
+
+/* The state letter in /proc/PID/task/TID/stat ('t': stopped by ptrace,
+ * 'Z': a zombie), or 0 when the thread is gone. */
+static char task_state(pid_t pid, pid_t tid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *rp = strrchr(buf, ')');
+    return rp && rp[1] == ' ' ? rp[2] : 0;
+}
+
+/* A leader that exited while other threads live is a zombie whose exit we
+ * will only see once the rest are gone: waiting for it would hang. */
+static bool is_zombie(pid_t pid, pid_t tid)
+{
+    char state = task_state(pid, tid);
+    return state == 0 || state == 'Z' || state == 'X';
+}
+
+/* A running leader that has exited (pthread_exit) while other threads
+ * live: no wait status says so (the leader's exit is reported last, once
+ * the others are gone), only the SIGCHLD that brought us here. As with
+ * gdbserver, it is no thread any more: hidden from the client's thread
+ * lists, and no longer running (when it was the only thread the client
+ * resumed, nothing is left to report a stop: "N"). */
+static void check_zombie_leaders(struct target *t)
+{
+    for (struct process *p = t->processes; p; p = p->next) {
+        struct thread *leader = p->threads;
+        if (leader && leader->tid == p->pid && leader->next && leader->running && !leader->zombie &&
+            !leader->vfork_wait && is_zombie(p->pid, leader->tid)) {
+            leader->running = false;
+            leader->zombie = true;
+        }
+    }
+}
+
 bool target_poll(struct target *t)
 {
     for (;;) {
@@ -520,39 +582,10 @@ bool target_poll(struct target *t)
         pid_t tid = waitpid(-1, &status, WNOHANG | __WALL);
         if (tid <= 0)
             break;
-        struct thread *th = target_find_thread(t, tid);
-        if (th) {
-            handle_status(t, th, status);
-        } else if (WIFSTOPPED(status)) {
-            /* Most likely a new thread whose parent's clone event has not
-             * been seen yet; keep its stop for handle_clone. */
-            struct orphan_stop *o = calloc(1, sizeof *o);
-            if (o) {
-                o->tid = tid;
-                o->status = status;
-                o->next = t->orphans;
-                t->orphans = o;
-            }
-        }
-        /* Anything else is a process we let go of earlier: now reaped. */
+        dispatch_status(t, tid, status);
     }
+    check_zombie_leaders(t);
     return target_has_event(t);
-}
-
-/* A leader that exited while other threads live is a zombie whose exit we
- * will only see once the rest are gone: waiting for it would hang. */
-static bool is_zombie(pid_t pid, pid_t tid)
-{
-    char path[64], buf[256];
-    snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return true;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    const char *rp = strrchr(buf, ')');
-    return !rp || rp[1] != ' ' || rp[2] == 'Z' || rp[2] == 'X';
 }
 
 /* Waits until TH is stopped (or gone). Returns false if it is gone. */

@@ -273,6 +273,8 @@ pid_t process_tgid(pid_t tid);
 struct thread *thread_add(struct process *p, pid_t tid);
 void thread_remove(struct thread *th);
 size_t process_thread_count(const struct process *p);
+/* P's first thread that is not an exited leader (a zombie), or NULL. */
+struct thread *process_live_thread(struct process *p);
 
 /* --- fork.c: new processes (fork, vfork, clone without CLONE_THREAD) --- */
 
