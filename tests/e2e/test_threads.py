@@ -554,6 +554,26 @@ class ExecFromThreadTest(TestCase):
         self.assertIn("exited normally", out)
         self.assertIn("thread_exec: new image", srv.output())
 
+    def _step_over_the_exec(self, mode):
+        """A breakpoint whose condition is false, evaluated by the server,
+        right on the syscall instruction that execs (as in gdb.threads/
+        step-over-exec.exp): the server steps the thread over it while the
+        others stay stopped; the kernel kills them, and finishes the exec
+        only once their exits are reaped."""
+        srv = self.server()
+        out = self.gdb(srv, ["break *exec_insn if 0", "break new_image", "run " + mode, "continue"],
+                       program("thread_exec"), timeout=30)
+        self.assertIn("is executing new program", out)
+        self.assertRegex(out, r"Breakpoint 2, new_image \(\)")
+        self.assertIn("exited normally", out)
+        self.assertIn("thread_exec: new image", srv.output())
+
+    def test_step_over_a_breakpoint_on_the_exec_of_a_thread(self):
+        self._step_over_the_exec("raw-thread")
+
+    def test_step_over_a_breakpoint_on_the_exec_of_the_main_thread(self):
+        self._step_over_the_exec("raw-leader")
+
     def test_exec_reply_names_the_process_id(self):
         srv = self.server()
         c = self.client(srv, features=self.EVENTS)

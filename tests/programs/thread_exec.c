@@ -12,6 +12,9 @@
  *   raw-leader   the main thread execs that way, the second thread
  *                waiting (it never returns from its pthread_join)
  *
+ * In the raw modes a third thread sleeps meanwhile: an exec must wait
+ * until it is gone (reaped, when traced).
+ *
  * The thread that execs calls before_exec() first. */
 #include <pthread.h>
 #include <stdio.h>
@@ -65,6 +68,14 @@ static void do_exec(void)
     abort();
 }
 
+static void *idle(void *arg)
+{
+    (void)arg;
+    for (;;)
+        pause();
+    return NULL;
+}
+
 static void *second(void *arg)
 {
     (void)arg;
@@ -86,7 +97,9 @@ int main(int argc, char **argv)
     self = argv[0];
     mode = argc > 1 ? argv[1] : "thread";
     main_thread = pthread_self();
-    pthread_t t;
+    pthread_t t, third;
+    if (strncmp(mode, "raw-", 4) == 0 && pthread_create(&third, NULL, idle, NULL) != 0)
+        return 1;
     if (pthread_create(&t, NULL, second, NULL) != 0)
         return 1;
     if (strcmp(mode, "leader-gone") == 0)

@@ -575,13 +575,27 @@ static void check_zombie_leaders(struct target *t)
     }
 }
 
+/* A wait status kept back for a thread we know (defer_status). */
+static bool take_deferred(struct target *t, pid_t *tid, int *status)
+{
+    for (struct orphan_stop **pp = &t->orphans; *pp; pp = &(*pp)->next)
+        if (target_find_thread(t, (*pp)->tid)) {
+            *tid = (*pp)->tid;
+            return take_orphan(t, *tid, status);
+        }
+    return false;
+}
+
 bool target_poll(struct target *t)
 {
     for (;;) {
         int status;
-        pid_t tid = waitpid(-1, &status, WNOHANG | __WALL);
-        if (tid <= 0)
-            break;
+        pid_t tid;
+        if (!take_deferred(t, &tid, &status)) {
+            tid = waitpid(-1, &status, WNOHANG | __WALL);
+            if (tid <= 0)
+                break;
+        }
         dispatch_status(t, tid, status);
     }
     check_zombie_leaders(t);
@@ -595,6 +609,10 @@ static void wait_stopped(struct target *t, pid_t tid)
     int polls = 0;
     while ((th = target_find_thread(t, tid)) && th->running && !th->zombie && !th->vfork_wait) {
         int status;
+        if (take_orphan(t, tid, &status)) {
+            handle_status(t, th, status);   /* seen already, kept back (wait_step) */
+            continue;
+        }
         bool leader = th->tid == th->proc->pid && th->proc->threads->next;
         pid_t r = waitpid(tid, &status, __WALL | (leader ? WNOHANG : 0));
         if (r == 0) {
@@ -661,6 +679,53 @@ void target_stop_all(struct target *t)
 
 /* ---- stepping past a breakpoint the client was not told about ---- */
 
+/* Keeps a wait status of a thread that cannot be dealt with now (see
+ * wait_step) for target_poll, or for wait_stopped if it waits for it. */
+static void defer_status(struct target *t, pid_t tid, int status)
+{
+    struct orphan_stop *o = calloc(1, sizeof *o);
+    if (!o) {
+        log_warn("out of memory: an event of thread %d is lost", (int)tid);
+        return;
+    }
+    o->tid = tid;
+    o->status = status;
+    struct orphan_stop **pp = &t->orphans;
+    while (*pp)
+        pp = &(*pp)->next;
+    *pp = o;   /* the oldest first: take_orphan finds it first */
+}
+
+/* Waits for the end of the single-step of TH over a breakpoint, every
+ * other thread of its process stopped. The instruction may be an execve
+ * or an exit_group: the kernel then kills the other threads, and an exec
+ * ends only once they are reaped, so their exits are taken meanwhile
+ * (waiting for TH's tid alone would hang). A thread other than the leader
+ * that execs reports it under the process id: then TH holds the exec
+ * event under its new tid, and 0 is returned. Statuses of other processes
+ * (they may run: non-stop, or an all-stop resume) are kept for later.
+ * Returns TH's tid with its status, 0, or -1 if TH is gone. */
+static pid_t wait_step(struct target *t, struct thread *th, int *status)
+{
+    struct process *p = th->proc;
+    pid_t tid = th->tid;
+    for (;;) {
+        pid_t r = waitpid(-1, status, __WALL);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 || r == tid)
+            return r;
+        struct thread *o = target_find_thread(t, r);
+        if (o && o->proc != p) {
+            defer_status(t, r, *status);
+            continue;
+        }
+        dispatch_status(t, r, *status);
+        if (target_find_thread(t, tid) != th)
+            return 0;
+    }
+}
+
 /* Steps TH (stopped, every other thread of its process stopped too) over
  * the int3 it sits on: the original byte back for one instruction, then
  * the int3 again. Whatever else happens on the way (a signal, a
@@ -689,10 +754,11 @@ static void step_over_one(struct target *t, struct thread *th)
             break;
         th->running = true;
         int status;
-        pid_t r;
-        do
-            r = waitpid(tid, &status, __WALL);
-        while (r < 0 && errno == EINTR);
+        pid_t r = wait_step(t, th, &status);
+        if (r == 0) {
+            th = NULL;   /* it exec'd: its event is recorded, under the process id */
+            break;
+        }
         if (r != tid) {
             thread_remove(th);
             th = NULL;
