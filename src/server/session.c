@@ -402,10 +402,12 @@ static void handle_debuggee_change(struct session *s)
     }
     if (!t->running)
         return;   /* not running: kept pending, reported at the next resume */
-    if (!event && !target_nothing_resumed(t))
+    if (!event && (!target_nothing_resumed(t) || target_exit_coming(t)))
         return;
     /* With no event, every thread the client resumed is gone: the client
-     * still waits for a stop reply ("N" if it understands it). */
+     * still waits for a stop reply ("N" if it understands it). When it
+     * called exit (exit_group), the others are dying too: then the news is
+     * the process's exit, which comes once they are reaped. */
     target_stop_all(t);
     session_report_stop(s);
     send_reply(s);

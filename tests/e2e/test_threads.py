@@ -421,6 +421,19 @@ class LeaderExitTest(TestCase):
         self.assertIn("exited normally", out)
         self.assertIn("leader_leaves: main thread gone", srv.output())
 
+    def test_thread_resumed_alone_exits_the_process(self):
+        """gdb.threads/non-ldr-exit.exp: with scheduler-locking a thread
+        alone runs and calls exit(): the stopped main thread dies too, and
+        the news is the process's exit, not "no resumed thread is left"."""
+        srv = self.server()
+        for _ in range(3):
+            out = self.gdb(srv, ["break mark", "run", "set scheduler-locking on", "continue", "info threads"],
+                           program("thread_exits_process"), timeout=30)
+            self.assertRegex(out, r"hit Breakpoint 1, mark \(\)")
+            self.assertNotIn("No unwaited-for children left", out)
+            self.assertRegex(out, r"\[Inferior 1 \(process \d+\) exited with code 03\]")
+            self.assertIn("No threads.", out)
+
 
 class ThreadListTest(TestCase):
     """qXfer:threads:read: every thread with its name and core in one

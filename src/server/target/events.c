@@ -602,6 +602,15 @@ bool target_poll(struct target *t)
     return target_has_event(t);
 }
 
+bool target_exit_coming(const struct target *t)
+{
+    for (const struct process *p = t->processes; p; p = p->next)
+        for (const struct thread *th = p->threads; th; th = th->next)
+            if (!th->running && !th->zombie && task_state(th->tgid, th->tid) != 't')
+                return true;
+    return false;
+}
+
 /* Waits until TH is stopped (or gone). Returns false if it is gone. */
 static void wait_stopped(struct target *t, pid_t tid)
 {
