@@ -202,15 +202,15 @@ struct thread *session_general_thread(struct session *s)
     }
     if (s->general.pid > 0) {
         struct process *p = target_find_process(t, (pid_t)s->general.pid);
-        if (p && p->threads)
-            return p->threads;
+        if (p && process_live_thread(p))
+            return process_live_thread(p);
     }
     struct thread *th = target_find_thread(t, s->last_stop_tid);
-    if (th)
+    if (th && !th->zombie)
         return th;
     for (struct process *p = t->processes; p; p = p->next)
-        if (p->threads && !p->unreported)
-            return p->threads;
+        if (process_live_thread(p) && !p->unreported)
+            return process_live_thread(p);
     return NULL;
 }
 
@@ -402,10 +402,12 @@ static void handle_debuggee_change(struct session *s)
     }
     if (!t->running)
         return;   /* not running: kept pending, reported at the next resume */
-    if (!event && !target_nothing_resumed(t))
+    if (!event && (!target_nothing_resumed(t) || target_exit_coming(t)))
         return;
     /* With no event, every thread the client resumed is gone: the client
-     * still waits for a stop reply ("N" if it understands it). */
+     * still waits for a stop reply ("N" if it understands it). When it
+     * called exit (exit_group), the others are dying too: then the news is
+     * the process's exit, which comes once they are reaped. */
     target_stop_all(t);
     session_report_stop(s);
     send_reply(s);

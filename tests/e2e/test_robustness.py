@@ -2,7 +2,9 @@
 memory but is not a thread, fork a child that runs through breakpointed code (followed, then
 detached by gdb), leave no resumed thread behind, and detach after a signal
 the client already handled."""
-from dbgsrv_test import TestCase, launched_pids, main, program, wait_for
+import re
+
+from dbgsrv_test import TestCase, launched_pids, main, proc_state, program, wait_for
 
 
 class RobustnessTest(TestCase):
@@ -18,6 +20,21 @@ class RobustnessTest(TestCase):
         self.assertRegex(out, r"hit Breakpoint 2, bp \(\)")
         self.assertIn("exited normally", out)
         self.assertIn("clone_process done", srv.output())
+
+    def test_kill_with_a_clone_sharing_memory(self):
+        """That clone is a thread group of its own: killing the process
+        does not kill it, the server must (it waited for it forever)."""
+        srv = self.server()
+        out = self.gdb(srv, ["break bp", "run", "info threads", "kill", "info threads"], program("clone_process"),
+                       timeout=20)
+        self.assertRegex(out, r"hit Breakpoint 1, bp \(\)")
+        clone = re.search(r"\n  2 +Thread (\d+)\.((?!\1\b)\d+) ", out)
+        self.assertTrue(clone, out)
+        self.assertRegex(out, r"\[Inferior 1 \(process \d+\) killed\]")
+        self.assertNotIn("packet error", out)
+        self.assertIn("No threads.", out)
+        for pid in (int(clone.group(1)), int(clone.group(2))):
+            wait_for(lambda: proc_state(pid) is None, 10, what="task %d to be gone" % pid)
 
     def test_forked_child_is_released_without_our_breakpoints(self):
         srv = self.server()

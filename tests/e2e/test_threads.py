@@ -369,6 +369,71 @@ class LeaderExitTest(TestCase):
         self.assertEqual(stop["raw"], "W00;process:%x" % c.pid)
         self.assertEqual(n, 6)
 
+    def test_exited_main_thread_is_not_listed(self):
+        """gdb.threads/leader-exit.exp: the zombie leader has no registers
+        and no frame; as with gdbserver it is gone from the thread list."""
+        srv = self.server()
+        out = self.gdb(srv, ["break hit", "run 2 1", "info threads", "kill"], program("leader_exit"))
+        pid = launched_pids(srv)[0]
+        rows = thread_rows(out)
+        self.assertEqual(len(rows), 2, out)
+        self.assertNotIn(pid, [r[3] for r in rows], out)
+        self.assertNotIn("Could not read registers", out)
+
+    def test_exited_main_thread_is_not_listed_in_non_stop(self):
+        """The leader ran on as far as the client knew when it left: the
+        server notices that it is a zombie."""
+        srv = self.server()
+        out = self.gdb(srv, ["break hit", "run 2 1", "info threads", "kill"], program("leader_exit"),
+                       before=["set non-stop on"])
+        self.assertRegex(out, r"hit Breakpoint 1, hit")
+        pid = launched_pids(srv)[0]
+        rows = thread_rows(out)
+        self.assertTrue(rows, out)
+        self.assertNotIn(pid, [r[3] for r in rows], out)
+
+    def test_exited_main_thread_on_the_wire(self):
+        srv = self.server()
+        c = self.client(srv)
+        c.run("leader_exit", "2", "1")
+        c.run_to("hit")
+        self.assertNotIn(c.ptid(c.pid), c.request("qfThreadInfo"))
+        self.assertNotIn('id="%s"' % c.ptid(c.pid), c.request("qXfer:threads:read::0,fff"))
+        self.assertEqual(c.request("T%s" % c.ptid(c.pid)), "E01")
+        self.assertEqual(c.request("Hg%s" % c.ptid(c.pid)), "E01")
+        self.assertNotEqual(c.request("qC"), "QC%s" % c.ptid(c.pid))
+
+    def test_main_thread_resumed_alone_leaves(self):
+        """gdb.threads/no-unwaited-for-left.exp: with scheduler-locking the
+        main thread alone runs and exits (pthread_exit), leaving no resumed
+        thread: "N", and gdb lists the thread that is left."""
+        srv = self.server()
+        out = self.gdb(srv, ["break leaving", "break after_leader", "run", "set scheduler-locking on", "continue",
+                             "info threads", "thread 2", "set scheduler-locking off", "continue", "continue"],
+                       program("leader_leaves"), timeout=40)
+        self.assertIn("Breakpoint 1, leaving ()", out)
+        self.assertIn("No unwaited-for children left.", out)
+        listed = out[out.index("No unwaited-for children left."):out.index("[Switching to thread 2")]
+        rows = thread_rows(listed)
+        self.assertEqual([r[1] for r in rows], [2], out)
+        self.assertIn("The current thread <Thread ID 1> has terminated", listed)
+        self.assertRegex(out, r"hit Breakpoint 2, after_leader \(\)")
+        self.assertIn("exited normally", out)
+        self.assertIn("leader_leaves: main thread gone", srv.output())
+
+    def test_thread_resumed_alone_exits_the_process(self):
+        """gdb.threads/non-ldr-exit.exp: with scheduler-locking a thread
+        alone runs and calls exit(): the stopped main thread dies too, and
+        the news is the process's exit, not "no resumed thread is left"."""
+        srv = self.server()
+        for _ in range(3):
+            out = self.gdb(srv, ["break mark", "run", "set scheduler-locking on", "continue", "info threads"],
+                           program("thread_exits_process"), timeout=30)
+            self.assertRegex(out, r"hit Breakpoint 1, mark \(\)")
+            self.assertNotIn("No unwaited-for children left", out)
+            self.assertRegex(out, r"\[Inferior 1 \(process \d+\) exited with code 03\]")
+            self.assertIn("No threads.", out)
+
 
 class ThreadListTest(TestCase):
     """qXfer:threads:read: every thread with its name and core in one
@@ -477,6 +542,65 @@ class TlsTest(TestCase):
                     "qGetTLSAddr:%s,zz,0" % c.ptid(), "qGetTLSAddr:p1.1,0,0", "qGetTLSAddr:%s,0,10" % c.ptid()):
             self.assertTrue(c.request(bad).startswith("E"), bad)
         self.assertIsNone(srv.proc.poll())
+
+
+class ExecFromThreadTest(TestCase):
+    """A thread other than the main one execs: Linux gives it the process
+    id, the other threads vanish, and its stop comes for the old leader's
+    tid (gdb.threads/non-ldr-exc-*.exp, thread-execl.exp)."""
+
+    EVENTS = "multiprocess+;swbreak+;no-resumed+;exec-events+"
+
+    def test_scheduler_locking_continue_over_the_exec(self):
+        """Only the thread that execs is resumed: the exec is still its
+        event, reported, not "nothing resumed is left"."""
+        srv = self.server()
+        out = self.gdb(srv, ["break before_exec", "break new_image", "run thread", "set scheduler-locking on",
+                             "continue", "info threads", "continue"], program("thread_exec"), timeout=60)
+        self.assertRegex(out, r"Thread 2 [^\n]*hit Breakpoint 1, before_exec")
+        self.assertIn("is executing new program", out)
+        self.assertNotIn("No unwaited-for children left", out)
+        self.assertRegex(out, r"hit Breakpoint 2, new_image \(\)")
+        rows = thread_rows(out[out.index("new_image ()"):])
+        self.assertEqual(len(rows), 1, out)
+        self.assertEqual(rows[0][2], rows[0][3], out)   # the one thread left has the process id
+        self.assertIn("exited normally", out)
+        self.assertIn("thread_exec: new image", srv.output())
+
+    def _step_over_the_exec(self, mode):
+        """A breakpoint whose condition is false, evaluated by the server,
+        right on the syscall instruction that execs (as in gdb.threads/
+        step-over-exec.exp): the server steps the thread over it while the
+        others stay stopped; the kernel kills them, and finishes the exec
+        only once their exits are reaped."""
+        srv = self.server()
+        out = self.gdb(srv, ["break *exec_insn if 0", "break new_image", "run " + mode, "continue"],
+                       program("thread_exec"), timeout=30)
+        self.assertIn("is executing new program", out)
+        self.assertRegex(out, r"Breakpoint 2, new_image \(\)")
+        self.assertIn("exited normally", out)
+        self.assertIn("thread_exec: new image", srv.output())
+
+    def test_step_over_a_breakpoint_on_the_exec_of_a_thread(self):
+        self._step_over_the_exec("raw-thread")
+
+    def test_step_over_a_breakpoint_on_the_exec_of_the_main_thread(self):
+        self._step_over_the_exec("raw-leader")
+
+    def test_exec_reply_names_the_process_id(self):
+        srv = self.server()
+        c = self.client(srv, features=self.EVENTS)
+        c.run("thread_exec", "thread")
+        bp = c.addr("before_exec")
+        self.assertEqual(c.request("Z0,%x,1" % bp), "OK")
+        hit = c.resume("vCont;c")
+        self.assertTrue(hit["swbreak"], hit["raw"])
+        self.assertNotEqual(hit["tid"], c.pid)
+        self.assertEqual(c.request("z0,%x,1" % bp), "OK")
+        # Only the thread that execs runs (the main one stays stopped).
+        reply = c.request("vCont;c:%s" % c.ptid(hit["tid"]))
+        self.assertRegex(reply, r"^T05exec:[0-9a-f]+;.*thread:p%x\.%x;" % (c.pid, c.pid))
+        self.assertEqual(c.request("qfThreadInfo"), "m%s" % c.ptid(c.pid))
 
 
 if __name__ == "__main__":

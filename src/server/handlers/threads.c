@@ -21,8 +21,8 @@ HANDLER(handle_set_thread)
         return;
     }
     struct thread *th = ptid.tid > 0 ? target_find_thread(&s->target, (pid_t)ptid.tid) : NULL;
-    if (ptid.tid > 0 && (!th || (ptid.pid > 0 && th->proc->pid != ptid.pid))) {
-        reply_errno(s, 1);   /* no such thread (in that process) */
+    if (ptid.tid > 0 && (!th || th->zombie || (ptid.pid > 0 && th->proc->pid != ptid.pid))) {
+        reply_errno(s, 1);   /* no such thread (in that process), or an exited leader */
         return;
     }
     if (op == 'g')
@@ -42,7 +42,7 @@ HANDLER(handle_thread_alive)
         return;
     }
     struct thread *th = ptid.tid > 0 ? target_find_thread(&s->target, (pid_t)ptid.tid) : NULL;
-    if (th && (ptid.pid <= 0 || th->proc->pid == ptid.pid))
+    if (th && !th->zombie && (ptid.pid <= 0 || th->proc->pid == ptid.pid))
         reply_str(s, "OK");
     else
         reply_errno(s, 1);
@@ -72,6 +72,8 @@ HANDLER(handle_qfThreadInfo)
     bool first = true;
     for (struct process *p = s->target.processes; p; p = p->next)
         for (struct thread *th = p->threads; th && !p->unreported; th = th->next) {
+            if (th->zombie)
+                continue;   /* a leader that exited before the others: gone for the client */
             char id[48];
             ptid_format(id, sizeof id, p->pid, th->tid, s->client_multiprocess);
             reply_printf(s, "%c%s", first ? 'm' : ',', id);
@@ -97,6 +99,11 @@ static bool make_thread_list(struct session *s, FILE *f, void *ctx)
      * its to see: gdb would take its thread for a new process of its own. */
     for (struct process *p = s->target.processes; p; p = p->next)
         for (struct thread *th = p->threads; th && !p->unreported; th = th->next) {
+            /* A leader that exited (pthread_exit) while its threads run on
+             * has no registers, no frame: gdbserver drops it, and gdb then
+             * lists only the live threads. */
+            if (th->zombie)
+                continue;
             char id[48], name[64];
             int core;
             ptid_format(id, sizeof id, p->pid, th->tid, s->client_multiprocess);

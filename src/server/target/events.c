@@ -167,10 +167,25 @@ static void handle_syscall_stop(struct target *t, struct thread *th)
 
 /* After exec the process has a new address space: our breakpoints went with
  * the old one, the memory fd must be reopened, and only the thread that
- * exec'd (now with the process id) remains. */
+ * exec'd (now with the process id) remains.
+ *
+ * When a thread other than the leader execs, Linux gives it the leader's
+ * tid, so its stop arrives for the leader (TH here). The thread that goes
+ * on is the one that exec'd (the kernel says which it was), with its own
+ * state: whether the client resumed it (scheduler-locking resumes only
+ * it), a SIGSTOP of ours still queued for it. */
 static void handle_exec(struct target *t, struct thread *th)
 {
     struct process *p = th->proc;
+    unsigned long former = 0;
+    if (ptrace(PTRACE_GETEVENTMSG, th->tid, NULL, &former) == 0 && (pid_t)former != th->tid) {
+        for (struct thread *o = p->threads; o; o = o->next)
+            if (o->tid == (pid_t)former) {
+                o->running = false;
+                th = o;
+                break;
+            }
+    }
     for (struct thread *o = p->threads, *next; o; o = next) {
         next = o->next;
         if (o != th)
@@ -498,46 +513,102 @@ bool target_has_event(struct target *t)
     return false;
 }
 
-bool target_poll(struct target *t)
+/* A wait status for TID, which waitpid(-1) returned. */
+static void dispatch_status(struct target *t, pid_t tid, int status)
 {
-    for (;;) {
-        int status;
-        pid_t tid = waitpid(-1, &status, WNOHANG | __WALL);
-        if (tid <= 0)
-            break;
-        struct thread *th = target_find_thread(t, tid);
-        if (th) {
-            handle_status(t, th, status);
-        } else if (WIFSTOPPED(status)) {
-            /* Most likely a new thread whose parent's clone event has not
-             * been seen yet; keep its stop for handle_clone. */
-            struct orphan_stop *o = calloc(1, sizeof *o);
-            if (o) {
-                o->tid = tid;
-                o->status = status;
-                o->next = t->orphans;
-                t->orphans = o;
-            }
+    struct thread *th = target_find_thread(t, tid);
+    if (th) {
+        handle_status(t, th, status);
+    } else if (WIFSTOPPED(status)) {
+        /* Most likely a new thread whose parent's clone event has not
+         * been seen yet; keep its stop for handle_clone. */
+        struct orphan_stop *o = calloc(1, sizeof *o);
+        if (o) {
+            o->tid = tid;
+            o->status = status;
+            o->next = t->orphans;
+            t->orphans = o;
         }
-        /* Anything else is a process we let go of earlier: now reaped. */
     }
-    return target_has_event(t);
+    /* Anything else is a process we let go of earlier: now reaped. */
+}
+
+/* The state letter in /proc/PID/task/TID/stat ('t': stopped by ptrace,
+ * 'Z': a zombie), or 0 when the thread is gone. */
+static char task_state(pid_t pid, pid_t tid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *rp = strrchr(buf, ')');
+    return rp && rp[1] == ' ' ? rp[2] : 0;
 }
 
 /* A leader that exited while other threads live is a zombie whose exit we
  * will only see once the rest are gone: waiting for it would hang. */
 static bool is_zombie(pid_t pid, pid_t tid)
 {
-    char path[64], buf[256];
-    snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return true;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    const char *rp = strrchr(buf, ')');
-    return !rp || rp[1] != ' ' || rp[2] == 'Z' || rp[2] == 'X';
+    char state = task_state(pid, tid);
+    return state == 0 || state == 'Z' || state == 'X';
+}
+
+/* A running leader that has exited (pthread_exit) while other threads
+ * live: no wait status says so (the leader's exit is reported last, once
+ * the others are gone), only the SIGCHLD that brought us here. As with
+ * gdbserver, it is no thread any more: hidden from the client's thread
+ * lists, and no longer running (when it was the only thread the client
+ * resumed, nothing is left to report a stop: "N"). */
+static void check_zombie_leaders(struct target *t)
+{
+    for (struct process *p = t->processes; p; p = p->next) {
+        struct thread *leader = p->threads;
+        if (leader && leader->tid == p->pid && leader->next && leader->running && !leader->zombie &&
+            !leader->vfork_wait && is_zombie(p->pid, leader->tid)) {
+            leader->running = false;
+            leader->zombie = true;
+        }
+    }
+}
+
+/* A wait status kept back for a thread we know (defer_status). */
+static bool take_deferred(struct target *t, pid_t *tid, int *status)
+{
+    for (struct orphan_stop **pp = &t->orphans; *pp; pp = &(*pp)->next)
+        if (target_find_thread(t, (*pp)->tid)) {
+            *tid = (*pp)->tid;
+            return take_orphan(t, *tid, status);
+        }
+    return false;
+}
+
+bool target_poll(struct target *t)
+{
+    for (;;) {
+        int status;
+        pid_t tid;
+        if (!take_deferred(t, &tid, &status)) {
+            tid = waitpid(-1, &status, WNOHANG | __WALL);
+            if (tid <= 0)
+                break;
+        }
+        dispatch_status(t, tid, status);
+    }
+    check_zombie_leaders(t);
+    return target_has_event(t);
+}
+
+bool target_exit_coming(const struct target *t)
+{
+    for (const struct process *p = t->processes; p; p = p->next)
+        for (const struct thread *th = p->threads; th; th = th->next)
+            if (!th->running && !th->zombie && task_state(th->tgid, th->tid) != 't')
+                return true;
+    return false;
 }
 
 /* Waits until TH is stopped (or gone). Returns false if it is gone. */
@@ -547,6 +618,10 @@ static void wait_stopped(struct target *t, pid_t tid)
     int polls = 0;
     while ((th = target_find_thread(t, tid)) && th->running && !th->zombie && !th->vfork_wait) {
         int status;
+        if (take_orphan(t, tid, &status)) {
+            handle_status(t, th, status);   /* seen already, kept back (wait_step) */
+            continue;
+        }
         bool leader = th->tid == th->proc->pid && th->proc->threads->next;
         pid_t r = waitpid(tid, &status, __WALL | (leader ? WNOHANG : 0));
         if (r == 0) {
@@ -613,6 +688,53 @@ void target_stop_all(struct target *t)
 
 /* ---- stepping past a breakpoint the client was not told about ---- */
 
+/* Keeps a wait status of a thread that cannot be dealt with now (see
+ * wait_step) for target_poll, or for wait_stopped if it waits for it. */
+static void defer_status(struct target *t, pid_t tid, int status)
+{
+    struct orphan_stop *o = calloc(1, sizeof *o);
+    if (!o) {
+        log_warn("out of memory: an event of thread %d is lost", (int)tid);
+        return;
+    }
+    o->tid = tid;
+    o->status = status;
+    struct orphan_stop **pp = &t->orphans;
+    while (*pp)
+        pp = &(*pp)->next;
+    *pp = o;   /* the oldest first: take_orphan finds it first */
+}
+
+/* Waits for the end of the single-step of TH over a breakpoint, every
+ * other thread of its process stopped. The instruction may be an execve
+ * or an exit_group: the kernel then kills the other threads, and an exec
+ * ends only once they are reaped, so their exits are taken meanwhile
+ * (waiting for TH's tid alone would hang). A thread other than the leader
+ * that execs reports it under the process id: then TH holds the exec
+ * event under its new tid, and 0 is returned. Statuses of other processes
+ * (they may run: non-stop, or an all-stop resume) are kept for later.
+ * Returns TH's tid with its status, 0, or -1 if TH is gone. */
+static pid_t wait_step(struct target *t, struct thread *th, int *status)
+{
+    struct process *p = th->proc;
+    pid_t tid = th->tid;
+    for (;;) {
+        pid_t r = waitpid(-1, status, __WALL);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 || r == tid)
+            return r;
+        struct thread *o = target_find_thread(t, r);
+        if (o && o->proc != p) {
+            defer_status(t, r, *status);
+            continue;
+        }
+        dispatch_status(t, r, *status);
+        if (target_find_thread(t, tid) != th)
+            return 0;
+    }
+}
+
 /* Steps TH (stopped, every other thread of its process stopped too) over
  * the int3 it sits on: the original byte back for one instruction, then
  * the int3 again. Whatever else happens on the way (a signal, a
@@ -641,10 +763,11 @@ static void step_over_one(struct target *t, struct thread *th)
             break;
         th->running = true;
         int status;
-        pid_t r;
-        do
-            r = waitpid(tid, &status, __WALL);
-        while (r < 0 && errno == EINTR);
+        pid_t r = wait_step(t, th, &status);
+        if (r == 0) {
+            th = NULL;   /* it exec'd: its event is recorded, under the process id */
+            break;
+        }
         if (r != tid) {
             thread_remove(th);
             th = NULL;

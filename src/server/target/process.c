@@ -645,6 +645,12 @@ void target_kill(struct target *t, struct process *p)
         target_kill(t, c);
     if (p->pid > 0 && !p->exit_pending)
         kill(p->pid, SIGKILL);
+    /* A clone() that shares the memory without CLONE_THREAD is a thread
+     * group of its own, which that SIGKILL does not reach: waiting for it
+     * below would hang. */
+    for (struct thread *th = p->threads; th; th = th->next)
+        if (th->tgid != p->pid)
+            tgkill(th->tgid, th->tid, SIGKILL);
     /* Reap the other threads first: the leader's exit is reported only once
      * the rest of its thread group is gone. */
     int status;

@@ -273,6 +273,8 @@ pid_t process_tgid(pid_t tid);
 struct thread *thread_add(struct process *p, pid_t tid);
 void thread_remove(struct thread *th);
 size_t process_thread_count(const struct process *p);
+/* P's first thread that is not an exited leader (a zombie), or NULL. */
+struct thread *process_live_thread(struct process *p);
 
 /* --- fork.c: new processes (fork, vfork, clone without CLONE_THREAD) --- */
 
@@ -322,6 +324,11 @@ void target_step_over_resumed(struct target *t);
 /* True if no thread the client resumed is still running (they all exited,
  * or became zombies): a stop reply is owed even without an event. */
 bool target_nothing_resumed(const struct target *t);
+/* True if a thread we hold stopped is no longer in its ptrace stop: a
+ * SIGKILL woke it (another thread called exit, or exec'd), and its exit
+ * or the exec is on its way. Until then "nothing resumed is left" is not
+ * the news: the process's end is. */
+bool target_exit_coming(const struct target *t);
 /* True if an event is ready to be reported now. */
 bool target_has_event(struct target *t);
 /* After a stop reply: nothing is resumed any more. */

@@ -38,3 +38,11 @@ size_t process_thread_count(const struct process *p)
         n++;
     return n;
 }
+
+struct thread *process_live_thread(struct process *p)
+{
+    for (struct thread *th = p->threads; th; th = th->next)
+        if (!th->zombie)
+            return th;
+    return NULL;
+}
