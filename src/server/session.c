@@ -337,7 +337,13 @@ static void handle_input(struct session *s, const uint8_t *data, size_t n)
         case RSP_EVENT_ACK:
             break;
         case RSP_EVENT_NACK:
-            if (s->last_sent.len && !io_write_all(s->out_fd, s->last_sent.data, s->last_sent.len))
+            /* In no-ack mode a '-' asks for nothing: gdb still sends one
+             * each time it waits longer than its remote timeout for a
+             * reply (a slow vAttach of many threads), and resending the
+             * previous reply then would answer its next packet with it.
+             * gdbserver ignores them too. */
+            if (s->ack_mode && s->last_sent.len &&
+                !io_write_all(s->out_fd, s->last_sent.data, s->last_sent.len))
                 s->ending = true;
             break;
         case RSP_EVENT_INTERRUPT:
