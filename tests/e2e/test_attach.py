@@ -3,9 +3,10 @@ process keeps running), kill, several attached processes in one session,
 and every attach error the server reports."""
 import re
 import subprocess
+import time
 
-from dbgsrv_test import (TestCase, RawClient, main, program, proc_state, session_of, stopped_by, task_status,
-                         tasks, tracer_pid, wait_for, wait_sessions_end)
+from dbgsrv_test import (TestCase, RawClient, main, program, proc_state, session_of, stopped_by, task_states,
+                         task_status, tasks, tracer_pid, wait_for, wait_sessions_end)
 
 
 # ---- helpers ----
@@ -93,6 +94,38 @@ class AttachDetachTest(TestCase):
             self.assertRaises((ConnectionError, OSError), c.read_byte)
         self.assertKeepsRunning(prog.pid)
         wait_sessions_end(srv)
+
+
+class ThreadChurnTest(TestCase):
+    """Attaching to a process whose threads start and end all the time
+    (gdb.threads/attach-many-short-lived-threads.exp): every thread must be
+    attached. Threads still running untraced go on to create and end
+    threads, and one that runs into a breakpoint kills the process with
+    SIGTRAP."""
+
+    def test_every_thread_attached_while_threads_come_and_go(self):
+        """Each attach leaves no thread running. A miss is a race (a thread
+        that ends before it is attached, while the one it just started is
+        not yet listed), so many attaches: before the fix about one in
+        twelve missed a thread."""
+        srv = self.server()
+        prog = self.start_program("thread_churn", "3")
+        pid = prog.pid
+        c = self.client(srv)
+        session = session_of(srv, 0)
+        for attempt in range(60):
+            self.assertRegex(c.request("vAttach;%x" % pid), r"^T", "attempt %d" % attempt)
+            # Nothing of the process runs: every thread there is, is in a
+            # tracing stop of this session, and no thread comes or goes.
+            before = task_states(pid, tracers=True)
+            time.sleep(0.05)
+            after = task_states(pid, tracers=True)
+            self.assertEqual(sorted(before), sorted(after), "attempt %d: threads came or went" % attempt)
+            untraced = {tid: st for tid, st in after.items() if st != ("t", session)}
+            self.assertEqual(untraced, {}, "attempt %d" % attempt)
+            self.assertEqual(c.request("D;%x" % pid), "OK")
+            time.sleep(0.05)
+        self.assertKeepsRunning(pid)
 
 
 class KillAttachedTest(TestCase):

@@ -526,10 +526,17 @@ struct process *target_attach(struct target *t, pid_t pid, char *err, size_t err
             snprintf(err, errlen, "cannot attach to process %d: %s", (int)pid, strerror(e));
         return NULL;
     }
-    /* Attach every other thread; loop until a pass finds none new, since
-     * threads can be created while we attach. */
-    for (bool found = true; found;) {
-        found = false;
+    /* Attach every other thread. Threads not yet attached keep creating
+     * and ending threads meanwhile, and a directory read while entries go
+     * can skip live ones: so any thread id not seen before counts as news,
+     * also one that was gone before we could attach it (its siblings still
+     * run), and only two passes in a row without news end the loop, as in
+     * gdbserver. Ids we failed to attach count once, so that a thread that
+     * cannot be attached does not keep the loop going. */
+    pid_t *failed = NULL;
+    size_t nfailed = 0, cap = 0;
+    for (int quiet = 0; quiet < 2;) {
+        bool news = false;
         DIR *d = opendir(path);
         if (!d)
             break;
@@ -538,11 +545,28 @@ struct process *target_attach(struct target *t, pid_t pid, char *err, size_t err
             pid_t tid = (pid_t)atoi(de->d_name);
             if (tid <= 0 || target_find_thread(t, tid))
                 continue;
+            bool seen = false;
+            for (size_t i = 0; i < nfailed && !seen; i++)
+                seen = failed[i] == tid;
+            if (seen)
+                continue;
+            news = true;
             if (attach_thread(p, tid) == 0)
-                found = true;
+                continue;
+            if (nfailed == cap) {
+                size_t ncap = cap ? 2 * cap : 64;
+                pid_t *grown = realloc(failed, ncap * sizeof *failed);
+                if (!grown)
+                    continue;
+                failed = grown;
+                cap = ncap;
+            }
+            failed[nfailed++] = tid;
         }
         closedir(d);
+        quiet = news ? 0 : quiet + 1;
     }
+    free(failed);
     if (!process_open_memory(p)) {
         target_detach(t, p);
         snprintf(err, errlen, "cannot access the memory of process %d", (int)pid);
