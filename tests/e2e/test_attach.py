@@ -127,6 +127,22 @@ class ThreadChurnTest(TestCase):
             time.sleep(0.05)
         self.assertKeepsRunning(pid)
 
+    def test_breakpoint_hits_after_attach(self):
+        srv = self.server()
+        prog = self.start_program("thread_churn", "30")
+        pid = prog.pid
+        commands = []
+        for _ in range(3):
+            commands += ["attach %d" % pid, "set breakpoint always-inserted on", "break churn_mark",
+                         "continue", "continue", "continue", "detach", "set breakpoint always-inserted off",
+                         "delete"]
+        out = self.gdb(srv, commands, program("thread_churn"))
+        self.assertNotIn("SIGTRAP", out)
+        self.assertEqual(len(re.findall(r"hit Breakpoint \d+, churn_mark|Breakpoint \d+, churn_mark", out)), 9, out)
+        self.assertEqual(out.count("[Inferior 1 (process %d) detached]" % pid), 3, out)
+        self.assertKeepsRunning(pid)
+        self.assertTrue(prog.alive())
+
 
 class KillAttachedTest(TestCase):
     def test_kill_attached(self):

@@ -474,6 +474,13 @@ bool target_poll(struct target *t)
             }
         }
         /* Anything else is a process we let go of earlier: now reaped. */
+        /* All-stop: one event to report is enough; the rest of the process
+         * is stopped next, and each thread's own status is collected then.
+         * Draining the kernel's queue first could take forever with a
+         * program whose threads keep creating threads: every clone event
+         * resumes two threads, which bring the next events. */
+        if (!t->non_stop && t->running && target_has_event(t))
+            return true;
     }
     return target_has_event(t);
 }
