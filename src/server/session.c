@@ -504,12 +504,18 @@ void session_serve(struct session *s, int in_fd, int out_fd, const char *peer)
     static uint8_t buf[65536];
     while (!s->ending) {
         struct pollfd fds[2] = {{in_fd, POLLIN, 0}, {sigfd, POLLIN, 0}};
-        if (poll(fds, 2, -1) < 0) {
+        /* Wait statuses left over from the last batch: no SIGCHLD will
+         * announce them again, so look at the client without waiting and
+         * then go on with them. */
+        bool more = s->target.poll_again;
+        if (poll(fds, 2, more ? 0 : -1) < 0) {
             if (errno == EINTR)
                 continue;
             why = "poll failed";
             break;
         }
+        if (more && !s->ending)
+            handle_debuggee_change(s);
         if (fds[1].revents & POLLIN) {
             struct signalfd_siginfo si;
             bool child = false;

@@ -452,9 +452,21 @@ bool target_has_event(struct target *t)
     return false;
 }
 
+/* How many wait statuses one target_poll handles at most. */
+#define POLL_BATCH 64
+
 bool target_poll(struct target *t)
 {
-    for (;;) {
+    t->poll_again = false;
+    for (int handled = 0;; handled++) {
+        /* Threads that keep bringing events (a breakpoint whose condition
+         * is false in a busy loop, stepped over and resumed at once) would
+         * keep us here for good: after a batch the session reads its
+         * client, then comes back for the rest. */
+        if (handled == POLL_BATCH) {
+            t->poll_again = true;
+            break;
+        }
         int status;
         pid_t tid = waitpid(-1, &status, WNOHANG | __WALL);
         if (tid <= 0)

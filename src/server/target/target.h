@@ -189,6 +189,7 @@ struct target {
     bool running;            /* a resume is outstanding: a stop reply is owed */
     bool stopping;           /* inside target_stop_all: leave threads stopped */
     bool stepping_over;      /* inside a step-over: new threads are held, then run */
+    bool poll_again;         /* target_poll stopped before the kernel had no more */
     unsigned event_seq;
     size_t xsave_len;        /* 0 until probed; then size of the XSAVE area */
     bool have_xsave;         /* PTRACE_GETREGSET NT_X86_XSTATE works */
@@ -284,8 +285,9 @@ bool syscall_catch_wants(const struct syscall_catch *c, long nr);
  * as an orphan). False if it is gone. */
 bool target_first_stop(struct target *t, pid_t tid, int *status);
 
-/* Drains every wait status available now (WNOHANG), recording events. Returns
- * true if some event is ready to be reported. */
+/* Handles the wait statuses available now (WNOHANG), recording events, up
+ * to a batch (then poll_again is set: call it again soon, without waiting
+ * for SIGCHLD). Returns true if some event is ready to be reported. */
 bool target_poll(struct target *t);
 /* Stops every running thread of every process (all-stop). */
 void target_stop_all(struct target *t);
