@@ -235,6 +235,8 @@ void session_report_stop(struct session *s)
         if (!s->extended && !t->processes)
             s->ending = true;   /* plain "target remote": the program is over */
     } else if (th) {
+        if (ev.kind == STOP_INTERRUPT || (ev.kind == STOP_SIGNAL && ev.signo == SIGINT))
+            t->interrupt_pid = 0;   /* the ^C has its answer */
         stop_reply_thread(s, th, &ev);
         s->general = (struct ptid){th->proc->pid, th->tid};
         s->last_stop_tid = th->tid;
@@ -279,6 +281,8 @@ void session_resume(struct session *s)
     }
     t->running = true;
     s->no_reply = true;
+    if (t->interrupt_pid)
+        target_interrupt(t);   /* a ^C not yet answered by its stop */
 }
 
 /* ---- the loop ---- */
@@ -347,9 +351,20 @@ static void handle_input(struct session *s, const uint8_t *data, size_t n)
                 s->ending = true;
             break;
         case RSP_EVENT_INTERRUPT:
+            /* All-stop: gdb sends its ^C whatever the state, also between
+             * a stop reply and its next resume (while it steps the program
+             * over a breakpoint whose condition is false, say), and then
+             * waits for a SIGINT stop, however many other stops come
+             * first. gdbserver sends the newest process a SIGINT, which
+             * stays queued until it stops the program: the request stays
+             * here until its stop is reported, and every resume renews it. */
+            if (!s->target.non_stop && s->target.processes)
+                s->target.interrupt_pid = s->target.processes->pid;
             if (s->target.running || s->target.non_stop) {
                 log_debug("interrupt requested");
                 target_interrupt(&s->target);
+            } else if (s->target.processes) {
+                log_debug("interrupt requested while stopped: for the next resume");
             }
             break;
         case RSP_EVENT_BAD_CHECKSUM:

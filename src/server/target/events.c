@@ -794,23 +794,40 @@ void target_clear_resumed(struct target *t)
         }
 }
 
+/* Interrupts a running thread of P; with NO_STEPS, not one that is only
+ * single-stepping. */
+static bool interrupt_process(struct process *p, bool no_steps)
+{
+    for (struct thread *th = p->threads; th; th = th->next) {
+        if (!th->running || th->zombie || th->vfork_wait || (no_steps && th->resume_step && !th->range_end))
+            continue;
+        /* A leader that has exited (its threads live on) would swallow
+         * the SIGSTOP: interrupt a live thread instead. */
+        if (th->tid == p->pid && th->next && is_zombie(p->pid, th->tid)) {
+            th->zombie = true;
+            continue;
+        }
+        th->interrupt_requested = true;
+        if (!th->sigstop_expected && tgkill(p->pid, th->tid, SIGSTOP) == 0)
+            th->sigstop_expected = true;
+        return true;
+    }
+    return false;
+}
+
 void target_interrupt(struct target *t)
 {
+    struct process *mine = t->interrupt_pid ? target_find_process(t, t->interrupt_pid) : NULL;
+    if (mine && interrupt_process(mine, false))
+        return;
+    /* Its process is not running: gdbserver's SIGINT would wait in it.
+     * Another process that runs on is stopped instead, but not for a
+     * thread that only single-steps: that ends by itself in a moment (gdb
+     * steps a thread over a breakpoint so), and the ^C waits for the next
+     * resume. */
     for (struct process *p = t->processes; p; p = p->next)
-        for (struct thread *th = p->threads; th; th = th->next) {
-            if (!th->running || th->zombie || th->vfork_wait)
-                continue;
-            /* A leader that has exited (its threads live on) would swallow
-             * the SIGSTOP: interrupt a live thread instead. */
-            if (th->tid == p->pid && th->next && is_zombie(p->pid, th->tid)) {
-                th->zombie = true;
-                continue;
-            }
-            th->interrupt_requested = true;
-            if (!th->sigstop_expected && tgkill(p->pid, th->tid, SIGSTOP) == 0)
-                th->sigstop_expected = true;
+        if (p != mine && interrupt_process(p, mine != NULL && !t->non_stop))
             return;
-        }
 }
 
 void target_step_over_thread(struct target *t, struct thread *th)

@@ -102,6 +102,8 @@ void target_free_process(struct target *t, struct process *p)
     breakpoint_free_all(p);
     if (p->mem_fd >= 0)
         close(p->mem_fd);
+    if (t->interrupt_pid == p->pid)
+        t->interrupt_pid = 0;   /* its ^C goes with it */
     free(p);
 }
 

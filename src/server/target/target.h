@@ -190,6 +190,9 @@ struct target {
     bool stopping;           /* inside target_stop_all: leave threads stopped */
     bool stepping_over;      /* inside a step-over: new threads are held, then run */
     bool poll_again;         /* target_poll stopped before the kernel had no more */
+    /* All-stop: the process a ^C is for (the newest, as gdbserver's
+     * SIGINT), until a SIGINT stop is reported; 0 if none. */
+    pid_t interrupt_pid;
     unsigned event_seq;
     size_t xsave_len;        /* 0 until probed; then size of the XSAVE area */
     bool have_xsave;         /* PTRACE_GETREGSET NT_X86_XSTATE works */
@@ -333,7 +336,8 @@ void target_hold_process(struct target *t, struct process *p);
 void target_release_process(struct target *t, struct process *p);
 /* Takes the oldest thread exit recorded for QThreadEvents (false: none). */
 bool target_take_thread_exit(struct target *t, struct thread_exit *out);
-/* Interrupts the running target (^C): a SIGSTOP reported as SIGINT. */
+/* Interrupts the running target (^C): a SIGSTOP reported as SIGINT, to a
+ * running thread of process interrupt_pid if it has one, else of any. */
 void target_interrupt(struct target *t);
 
 /* --- memory.c --- */
