@@ -574,8 +574,17 @@ struct process *target_attach(struct target *t, pid_t pid, char *err, size_t err
         snprintf(err, errlen, "cannot access the memory of process %d", (int)pid);
         return NULL;
     }
-    if (p->threads->tid == pid)
-        p->threads->last = (struct stop_event){.kind = STOP_ATTACHED, .signo = SIGSTOP};
+    struct thread *leader = p->threads;
+    if (leader->tid == pid && leader->has_pending && leader->pending.kind == STOP_SIGNAL) {
+        /* A signal stopped the leader before our SIGSTOP did: the attach
+         * stop is that signal, as in gdbserver (gdb then reports it, and
+         * passes it on when it resumes or detaches the program). */
+        leader->has_pending = false;
+        leader->last = leader->pending;
+        leader->pass_on_detach = leader->pending.signo;
+    } else if (leader->tid == pid) {
+        leader->last = (struct stop_event){.kind = STOP_ATTACHED, .signo = SIGSTOP};
+    }
     if (!t->xsave_len)
         arch_probe(t, pid);
     if (!arch_detect_abi(p, p->threads->tid)) {
