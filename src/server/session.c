@@ -235,6 +235,8 @@ void session_report_stop(struct session *s)
         if (!s->extended && !t->processes)
             s->ending = true;   /* plain "target remote": the program is over */
     } else if (th) {
+        if (ev.kind == STOP_INTERRUPT || (ev.kind == STOP_SIGNAL && ev.signo == SIGINT))
+            t->interrupt_pid = 0;   /* the ^C has its answer */
         stop_reply_thread(s, th, &ev);
         s->general = (struct ptid){th->proc->pid, th->tid};
         s->last_stop_tid = th->tid;
@@ -295,6 +297,8 @@ void session_resume(struct session *s)
     }
     t->running = true;
     s->no_reply = true;
+    if (t->interrupt_pid)
+        target_interrupt(t);   /* a ^C not yet answered by its stop */
 }
 
 /* ---- the loop ---- */
@@ -353,15 +357,31 @@ static void handle_input(struct session *s, const uint8_t *data, size_t n)
         case RSP_EVENT_ACK:
             break;
         case RSP_EVENT_NACK:
-            if (s->last_sent.len && !io_write_all(s->out_fd, s->last_sent.data, s->last_sent.len))
+            /* In no-ack mode a '-' asks for nothing: gdb still sends one
+             * each time it waits longer than its remote timeout for a
+             * reply (a slow vAttach of many threads), and resending the
+             * previous reply then would answer its next packet with it.
+             * gdbserver ignores them too. */
+            if (s->ack_mode && s->last_sent.len &&
+                !io_write_all(s->out_fd, s->last_sent.data, s->last_sent.len))
                 s->ending = true;
             break;
         case RSP_EVENT_INTERRUPT:
+            /* All-stop: gdb sends its ^C whatever the state, also between
+             * a stop reply and its next resume (while it steps the program
+             * over a breakpoint whose condition is false, say), and then
+             * waits for a SIGINT stop, however many other stops come
+             * first. gdbserver sends the newest process a SIGINT, which
+             * stays queued until it stops the program: the request stays
+             * here until its stop is reported, and every resume renews it. */
+            if (!s->target.non_stop && s->target.processes)
+                s->target.interrupt_pid = s->target.processes->pid;
             if (s->target.running || s->target.non_stop) {
                 log_debug("interrupt requested");
                 target_interrupt(&s->target);
             } else if (s->target.processes) {
-                /* Between a stop and gdb's next resume: for that resume. */
+                /* Between a stop and gdb's next resume: that resume reports it
+                 * at once (and interrupt_pid keeps it until then). */
                 log_debug("interrupt requested while stopped: reported at the next resume");
                 s->target.interrupt_owed = true;
             }
@@ -520,12 +540,18 @@ void session_serve(struct session *s, int in_fd, int out_fd, const char *peer)
     static uint8_t buf[65536];
     while (!s->ending) {
         struct pollfd fds[2] = {{in_fd, POLLIN, 0}, {sigfd, POLLIN, 0}};
-        if (poll(fds, 2, -1) < 0) {
+        /* Wait statuses left over from the last batch: no SIGCHLD will
+         * announce them again, so look at the client without waiting and
+         * then go on with them. */
+        bool more = s->target.poll_again;
+        if (poll(fds, 2, more ? 0 : -1) < 0) {
             if (errno == EINTR)
                 continue;
             why = "poll failed";
             break;
         }
+        if (more && !s->ending)
+            handle_debuggee_change(s);
         if (fds[1].revents & POLLIN) {
             struct signalfd_siginfo si;
             bool child = false;

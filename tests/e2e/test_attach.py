@@ -2,10 +2,13 @@
 process keeps running), kill, several attached processes in one session,
 and every attach error the server reports."""
 import re
+import signal
 import subprocess
+import time
 
-from dbgsrv_test import (TestCase, RawClient, main, program, proc_state, session_of, stopped_by, task_status,
-                         tasks, tracer_pid, wait_for, wait_sessions_end)
+from dbgsrv_test import (TestCase, RawClient, exe_base, le64, main, parse_stop, program, proc_state,
+                         read_proc_mem, session_of, static_address, stopped_by, task_states, task_status, tasks,
+                         tracer_pid, wait_for, wait_sessions_end)
 
 
 # ---- helpers ----
@@ -93,6 +96,101 @@ class AttachDetachTest(TestCase):
             self.assertRaises((ConnectionError, OSError), c.read_byte)
         self.assertKeepsRunning(prog.pid)
         wait_sessions_end(srv)
+
+
+class ThreadChurnTest(TestCase):
+    """Attaching to a process whose threads start and end all the time
+    (gdb.threads/attach-many-short-lived-threads.exp): every thread must be
+    attached. Threads still running untraced go on to create and end
+    threads, and one that runs into a breakpoint kills the process with
+    SIGTRAP."""
+
+    def test_every_thread_attached_while_threads_come_and_go(self):
+        """Each attach leaves no thread running. A miss is a race (a thread
+        that ends before it is attached, while the one it just started is
+        not yet listed), so many attaches: before the fix about one in
+        twelve missed a thread."""
+        srv = self.server()
+        prog = self.start_program("thread_churn", "3")
+        pid = prog.pid
+        c = self.client(srv)
+        session = session_of(srv, 0)
+        for attempt in range(60):
+            self.assertRegex(c.request("vAttach;%x" % pid), r"^T", "attempt %d" % attempt)
+            # Nothing of the process runs: every thread there is, is in a
+            # tracing stop of this session, and no thread comes or goes.
+            before = task_states(pid, tracers=True)
+            time.sleep(0.05)
+            after = task_states(pid, tracers=True)
+            self.assertEqual(sorted(before), sorted(after), "attempt %d: threads came or went" % attempt)
+            untraced = {tid: st for tid, st in after.items() if st != ("t", session)}
+            self.assertEqual(untraced, {}, "attempt %d" % attempt)
+            self.assertEqual(c.request("D;%x" % pid), "OK")
+            time.sleep(0.05)
+        self.assertKeepsRunning(pid)
+
+    def test_breakpoint_hits_after_attach(self):
+        srv = self.server()
+        prog = self.start_program("thread_churn", "30")
+        pid = prog.pid
+        commands = []
+        for _ in range(3):
+            commands += ["attach %d" % pid, "set breakpoint always-inserted on", "break churn_mark",
+                         "continue", "continue", "continue", "detach", "set breakpoint always-inserted off",
+                         "delete"]
+        out = self.gdb(srv, commands, program("thread_churn"))
+        self.assertNotIn("SIGTRAP", out)
+        self.assertEqual(len(re.findall(r"hit Breakpoint \d+, churn_mark|Breakpoint \d+, churn_mark", out)), 9, out)
+        self.assertEqual(out.count("[Inferior 1 (process %d) detached]" % pid), 3, out)
+        self.assertKeepsRunning(pid)
+        self.assertTrue(prog.alive())
+
+
+def alarm_on_its_way(pid):
+    """True while signal_storm PID sleeps in vfork with a SIGALRM sent to
+    it (to its thread) and not yet taken."""
+    st = task_status(pid)
+    return bool(st) and st["State"][0] == "D" and int(st["SigPnd"], 16) & (1 << (signal.SIGALRM - 1)) != 0
+
+
+class AttachSignalTest(TestCase):
+    """Attaching to a process with a signal on its way
+    (gdb.threads/attach-into-signal.exp, nonthreaded): the signal stops it
+    before our SIGSTOP does, and the attach stop is that signal, as with
+    gdbserver; gdb reports it and passes it on."""
+
+    def test_raw_attach_stop_is_the_signal(self):
+        srv = self.server()
+        prog = self.start_program("signal_storm")
+        pid = prog.pid
+        handled = exe_base(pid, "signal_storm") + static_address("signal_storm", "handled")
+        c = self.client(srv)
+        for attempt in range(3):
+            wait_for(lambda: alarm_on_its_way(pid), 10, what="a SIGALRM on its way")
+            stop = parse_stop(c.request("vAttach;%x" % pid))
+            self.assertEqual((stop["kind"], stop["sig"], stop["tid"]), ("T", 14, pid), stop["raw"])
+            self.assertTrue(c.request("?").startswith("T0e"))
+            before = le64(read_proc_mem(pid, handled, 8).hex())
+            # The detach gives the program its signal: it goes on (it
+            # would say "lost" and exit otherwise).
+            self.assertEqual(c.request("D;%x" % pid), "OK")
+            wait_for(lambda: le64(read_proc_mem(pid, handled, 8).hex()) > before, 10,
+                     what="the program to take its SIGALRM")
+        self.assertKeepsRunning(pid)
+        self.assertTrue(prog.alive())
+
+    def test_gdb_reports_the_signal(self):
+        srv = self.server()
+        prog = self.start_program("signal_storm")
+        pid = prog.pid
+        commands = ["handle SIGALRM stop print pass"]
+        for _ in range(3):
+            commands += ["shell sleep 0.3", "attach %d" % pid, "detach"]
+        out = self.gdb(srv, commands, program("signal_storm"))
+        self.assertGreaterEqual(out.count("received signal SIGALRM"), 2, out)
+        self.assertEqual(out.count("[Inferior 1 (process %d) detached]" % pid), 3, out)
+        self.assertKeepsRunning(pid)
+        self.assertTrue(prog.alive())
 
 
 class KillAttachedTest(TestCase):

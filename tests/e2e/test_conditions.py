@@ -10,8 +10,10 @@ staying up, a re-sent Z0 replacing the conditions; hardware breakpoints
 (Z1) with conditions too."""
 import os
 import re
+import time
 
-from dbgsrv_test import PROGRAMS, TestCase, main, program, source_line, static_insns
+from dbgsrv_test import (PROGRAMS, TestCase, main, parse_stop, program, source_line, static_insns,
+                         static_line_address)
 
 TRACE = ("-t", "tcp:port=0", "-v", "-v", "-v")
 TARGET_EVAL = "set breakpoint condition-evaluation target"
@@ -383,6 +385,63 @@ class PacketTest(TestCase):
         self.assertFalse(stop["swbreak"], stop)
         self.assertEqual(self.c.pc(), second)
         self.assertEqual(self.c.request("vCont;c")[:3], "W00")
+
+class BusyFalseConditionTest(TestCase):
+    """Threads of two processes in a tight loop over a breakpoint whose
+    target-side condition is false (gdb.threads/detach-step-over.exp with
+    condition-evaluation target): the hits never stop coming, each stepped
+    over and resumed by the server at once. The client must still be
+    answered within gdb's remote timeout (2 s): before, the server handled
+    hits until the kernel had none left, which took 10 to 40 seconds, and
+    gdb gave up on its packets ("Ignoring packet error")."""
+
+    def start(self, non_stop):
+        self.srv = self.server()
+        c = self.c = self.client(self.srv)
+        if non_stop:
+            self.assertEqual(c.request("QNonStop:1"), "OK")
+        self.pids = []
+        for _ in range(2):
+            c.run("mtspin", "4", "busy")
+            self.pids.append(c.pid)
+            line = c.base + static_line_address("mtspin", "mtspin.c:%d" % source_line("mtspin.c", "counters[id]++"))
+            self.assertEqual(c.request("Hgp%x.0" % c.pid), "OK")
+            self.assertEqual(c.request("Z0,%x,1;X3,220027" % line), "OK")   # const8 0; end
+
+    def busy(self):
+        """Lets the threads hit the breakpoint for a while."""
+        time.sleep(1)
+
+    def test_all_stop_interrupt(self):
+        self.start(non_stop=False)
+        c = self.c
+        c.send_raw(c.frame("vCont;c"))
+        self.busy()
+        start = time.monotonic()
+        c.send_raw(b"\x03")
+        with c.timeout(60):
+            stop = parse_stop(c.read_reply())
+        took = time.monotonic() - start
+        self.assertEqual((stop["kind"], stop["sig"]), ("T", 2), stop["raw"])
+        self.assertLess(took, 2, "the stop came %.1f s after ^C" % took)
+        for pid in self.pids:
+            self.assertEqual(c.request("vKill;%x" % pid), "OK")
+
+    def test_non_stop_packets(self):
+        self.start(non_stop=True)
+        c = self.c
+        self.assertEqual(c.request("vCont;c"), "OK")
+        self.busy()
+        for i in range(5):
+            start = time.monotonic()
+            with c.timeout(60):
+                reply = c.request("qfThreadInfo")
+            took = time.monotonic() - start
+            self.assertTrue(reply.startswith("m"), reply)
+            self.assertLess(took, 2, "reply %d came after %.1f s" % (i, took))
+        for pid in self.pids:
+            self.assertEqual(c.request("vKill;%x" % pid), "OK")
+
 
 if __name__ == "__main__":
     main()

@@ -76,6 +76,26 @@ class AckTest(RawTestCase):
         self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t;r")
         self.assertTrue(c.nothing_arrives())
 
+    def test_no_ack_mode_ignores_nacks(self):
+        """gdb sends '-' whenever a reply is later than its remote timeout,
+        in no-ack mode too (gdb.threads/attach-many-short-lived-threads.exp:
+        a vAttach of a hundred threads on a busy machine). The server must
+        not resend its previous reply then, or gdb takes it for the reply
+        to its next packet ("Unknown remote qXfer reply: T11...")."""
+        c = self.c
+        c.no_ack_mode()
+        self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t;r")
+        # The '-' of a timeout while the server is still busy with a packet,
+        # and one after its reply: neither brings anything.
+        c.send_raw(c.frame("qC") + b"-")
+        self.assertEqual(c.read_reply(), "E.no process")
+        c.send_raw(b"-")
+        self.assertTrue(c.nothing_arrives())
+        self.assertEqual(c.request("qAttached"), "E.no such process")
+        c.send_raw(b"--")
+        self.assertTrue(c.nothing_arrives())
+        self.assertEqual(c.request("vCont?"), "vCont;c;C;s;S;t;r")
+
     def test_pipelined_packets(self):
         """Several packets in one write: each acknowledged and answered in order."""
         c = self.c

@@ -7,8 +7,8 @@ import signal
 import time
 
 from dbgsrv_test import (PROMPT, gdb_args, OutputReader, TestCase, exe_base, finish_gdb, launched_pids, le64, main,
-                         parse_stop, program, read_proc_mem, running_under, static_address, static_insns,
-                         stopped_by, task_states, wait_for)
+                         parse_stop, program, read_proc_mem, running_under, source_line, static_address,
+                         static_insns, stopped_by, task_states, wait_for)
 
 
 def pc_marker(name):
@@ -410,6 +410,68 @@ class InterruptTest(TestCase):
 
     def test_raw_interrupt_busy(self):
         self._raw_interrupt("busy")
+
+    def test_raw_interrupt_while_stopped(self):
+        """gdb sends ^C whatever it believes, also between a stop reply and
+        its next resume; the program must then stop with SIGINT once
+        resumed (gdbserver sends it a SIGINT, which waits in it), and only
+        once."""
+        srv = self.server()
+        c = self.client(srv)
+        c.run("spin")
+        c.send_raw(b"\x03")
+        self.assertTrue(c.nothing_arrives(0.3), c.buf)
+        with c.timeout(PROMPT):
+            stop = c.resume("vCont;c")
+        self.assertEqual((stop["kind"], stop["sig"], stop["pid"]), ("T", 2, c.pid), stop["raw"])
+        c.send_raw(c.frame("vCont;c"))
+        self.assertTrue(c.nothing_arrives(0.5), "the ^C stopped the program twice: %r" % c.buf)
+        c.send_raw(b"\x03")
+        self.assertTrue(c.read_reply().startswith("T02"))
+        self.assertEqual(c.request("vKill;%x" % c.pid), "OK")
+
+    def test_raw_interrupt_while_stopped_is_for_the_newest_process(self):
+        """With two processes, as gdbserver's SIGINT: the ^C is for the
+        newest one, and waits while gdb steps a thread of the other one
+        over a breakpoint (gdb.threads/detach-step-over.exp: gdb then
+        detaches the process the SIGINT came from)."""
+        srv = self.server()
+        c = self.client(srv)
+        c.run("spin")
+        older = c.pid
+        c.run("spin")
+        newest = c.pid
+        c.send_raw(b"\x03")
+        self.assertTrue(c.nothing_arrives(0.3), c.buf)
+        with c.timeout(PROMPT):
+            step = c.resume("vCont;s:p%x.%x" % (older, older))
+        self.assertEqual((step["kind"], step["sig"], step["pid"]), ("T", 5, older), step["raw"])
+        with c.timeout(PROMPT):
+            stop = c.resume("vCont;c")
+        self.assertEqual((stop["kind"], stop["sig"], stop["pid"]), ("T", 2, newest), stop["raw"])
+        for pid in (older, newest):
+            self.assertEqual(c.request("vKill;%x" % pid), "OK")
+
+    def test_gdb_interrupt_while_gdb_steps_over_false_conditions(self):
+        """Busy threads over a breakpoint whose condition gdb evaluates and
+        finds false: gdb stops and resumes the program all the time, so its
+        ^C mostly comes while the program is stopped. It must still stop
+        the program (before, gdb went on forever)."""
+        srv = self.server()
+        reader = OutputReader(srv)
+        line = source_line("mtspin.c", "counters[id]++")
+        gdb = self.bg_gdb(srv, ["set breakpoint condition-evaluation host", "break mtspin.c:%d if 0" % line,
+                                "run 6 busy"] + self.pause("int") + ["info threads", "kill"], program("mtspin"))
+        pid = reader.ready_pid()
+        self.assertIn(pid, launched_pids(srv))
+        time.sleep(1)   # gdb evaluates the condition of hit after hit
+        os.kill(gdb.pid, signal.SIGINT)
+        self.wait_marker("int", gdb, timeout=PROMPT * 2)
+        self.assertTrue(stopped_by(pid), task_states(pid))
+        self.release("int")
+        out = finish_gdb(gdb)
+        self.assertRegex(out, r'(Program|Thread \d+(?: "[^"]*")?) received signal SIGINT')
+        self.assertNotIn("(running)", out)
 
 
 if __name__ == "__main__":

@@ -258,6 +258,31 @@ class RawThreadsTest(RawTestCase):
         self.assertIn("calls=12", self.srv.output())
 
 
+    def test_breakpoint_reported_while_threads_keep_starting(self):
+        """Threads that start threads all the time, each then running into
+        a breakpoint: every resume is answered by a hit at once. Collecting
+        every pending event first would not end while the threads it
+        resumes bring new ones (a clone event resumes two threads): the
+        first stop came after 20 seconds, with thousands of threads stuck
+        at the breakpoint."""
+        c = self.c
+        c.run("thread_churn", "30")
+        mark = c.addr("churn_mark")
+        self.assertEqual(c.request("Z0,%x,1" % mark), "OK")
+        for i in range(5):
+            start = time.monotonic()
+            with c.timeout(10):
+                stop = c.resume("vCont;c")
+            took = time.monotonic() - start
+            self.assertEqual((stop["kind"], stop["sig"], stop["swbreak"]), ("T", 5, True), stop["raw"])
+            self.assertEqual(c.pc(c.ptid(stop["tid"])), mark)
+            self.assertLess(took, 5, "stop %d took %.1f s" % (i, took))
+            states = task_states(c.pid)
+            self.assertEqual(set(states.values()), {"t"})
+            # 30 chains of a thread or two each, plus those at the breakpoint.
+            self.assertLess(len(states), 500, "stop %d: %d threads" % (i, len(states)))
+
+
 def live_states(pid):
     """States of the tasks of PID that have not exited (zombies left out)."""
     return {t: s for t, s in task_states(pid).items() if s not in "ZX"}

@@ -586,9 +586,21 @@ static bool take_deferred(struct target *t, pid_t *tid, int *status)
     return false;
 }
 
+/* How many wait statuses one target_poll handles at most. */
+#define POLL_BATCH 64
+
 bool target_poll(struct target *t)
 {
-    for (;;) {
+    t->poll_again = false;
+    for (int handled = 0;; handled++) {
+        /* Threads that keep bringing events (a breakpoint whose condition
+         * is false in a busy loop, stepped over and resumed at once) would
+         * keep us here for good: after a batch the session reads its
+         * client, then comes back for the rest. */
+        if (handled == POLL_BATCH) {
+            t->poll_again = true;
+            break;
+        }
         int status;
         pid_t tid;
         if (!take_deferred(t, &tid, &status)) {
@@ -597,6 +609,13 @@ bool target_poll(struct target *t)
                 break;
         }
         dispatch_status(t, tid, status);
+        /* All-stop: one event to report is enough; the rest of the process
+         * is stopped next, and each thread's own status is collected then.
+         * Draining the kernel's queue first could take forever with a
+         * program whose threads keep creating threads: every clone event
+         * resumes two threads, which bring the next events. */
+        if (!t->non_stop && t->running && target_has_event(t))
+            break;
     }
     check_zombie_leaders(t);
     return target_has_event(t);
@@ -948,23 +967,40 @@ void target_clear_resumed(struct target *t)
         }
 }
 
+/* Interrupts a running thread of P; with NO_STEPS, not one that is only
+ * single-stepping. */
+static bool interrupt_process(struct process *p, bool no_steps)
+{
+    for (struct thread *th = p->threads; th; th = th->next) {
+        if (!th->running || th->zombie || th->vfork_wait || (no_steps && th->resume_step && !th->range_end))
+            continue;
+        /* A leader that has exited (its threads live on) would swallow
+         * the SIGSTOP: interrupt a live thread instead. */
+        if (th->tid == p->pid && th->next && is_zombie(p->pid, th->tid)) {
+            th->zombie = true;
+            continue;
+        }
+        th->interrupt_requested = true;
+        if (!th->sigstop_expected && tgkill(th->tgid, th->tid, SIGSTOP) == 0)
+            th->sigstop_expected = true;
+        return true;
+    }
+    return false;
+}
+
 void target_interrupt(struct target *t)
 {
+    struct process *mine = t->interrupt_pid ? target_find_process(t, t->interrupt_pid) : NULL;
+    if (mine && interrupt_process(mine, false))
+        return;
+    /* Its process is not running: gdbserver's SIGINT would wait in it.
+     * Another process that runs on is stopped instead, but not for a
+     * thread that only single-steps: that ends by itself in a moment (gdb
+     * steps a thread over a breakpoint so), and the ^C waits for the next
+     * resume. */
     for (struct process *p = t->processes; p; p = p->next)
-        for (struct thread *th = p->threads; th; th = th->next) {
-            if (!th->running || th->zombie || th->vfork_wait)
-                continue;
-            /* A leader that has exited (its threads live on) would swallow
-             * the SIGSTOP: interrupt a live thread instead. */
-            if (th->tid == p->pid && th->next && is_zombie(p->pid, th->tid)) {
-                th->zombie = true;
-                continue;
-            }
-            th->interrupt_requested = true;
-            if (!th->sigstop_expected && tgkill(th->tgid, th->tid, SIGSTOP) == 0)
-                th->sigstop_expected = true;
+        if (p != mine && interrupt_process(p, mine != NULL && !t->non_stop))
             return;
-        }
 }
 
 bool target_take_owed_interrupt(struct target *t)

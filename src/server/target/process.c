@@ -105,6 +105,8 @@ void target_free_process(struct target *t, struct process *p)
     breakpoint_free_all(p);
     if (p->mem_fd >= 0)
         close(p->mem_fd);
+    if (t->interrupt_pid == p->pid)
+        t->interrupt_pid = 0;   /* its ^C goes with it */
     free(p);
 }
 
@@ -553,10 +555,17 @@ struct process *target_attach(struct target *t, pid_t pid, char *err, size_t err
             snprintf(err, errlen, "cannot attach to process %d: %s", (int)pid, strerror(e));
         return NULL;
     }
-    /* Attach every other thread; loop until a pass finds none new, since
-     * threads can be created while we attach. */
-    for (bool found = true; found;) {
-        found = false;
+    /* Attach every other thread. Threads not yet attached keep creating
+     * and ending threads meanwhile, and a directory read while entries go
+     * can skip live ones: so any thread id not seen before counts as news,
+     * also one that was gone before we could attach it (its siblings still
+     * run), and only two passes in a row without news end the loop, as in
+     * gdbserver. Ids we failed to attach count once, so that a thread that
+     * cannot be attached does not keep the loop going. */
+    pid_t *failed = NULL;
+    size_t nfailed = 0, cap = 0;
+    for (int quiet = 0; quiet < 2;) {
+        bool news = false;
         DIR *d = opendir(path);
         if (!d)
             break;
@@ -565,18 +574,44 @@ struct process *target_attach(struct target *t, pid_t pid, char *err, size_t err
             pid_t tid = (pid_t)atoi(de->d_name);
             if (tid <= 0 || target_find_thread(t, tid))
                 continue;
+            bool seen = false;
+            for (size_t i = 0; i < nfailed && !seen; i++)
+                seen = failed[i] == tid;
+            if (seen)
+                continue;
+            news = true;
             if (attach_thread(p, tid) == 0)
-                found = true;
+                continue;
+            if (nfailed == cap) {
+                size_t ncap = cap ? 2 * cap : 64;
+                pid_t *grown = realloc(failed, ncap * sizeof *failed);
+                if (!grown)
+                    continue;
+                failed = grown;
+                cap = ncap;
+            }
+            failed[nfailed++] = tid;
         }
         closedir(d);
+        quiet = news ? 0 : quiet + 1;
     }
+    free(failed);
     if (!process_open_memory(p)) {
         target_detach(t, p);
         snprintf(err, errlen, "cannot access the memory of process %d", (int)pid);
         return NULL;
     }
-    if (p->threads->tid == pid)
-        p->threads->last = (struct stop_event){.kind = STOP_ATTACHED, .signo = SIGSTOP};
+    struct thread *leader = p->threads;
+    if (leader->tid == pid && leader->has_pending && leader->pending.kind == STOP_SIGNAL) {
+        /* A signal stopped the leader before our SIGSTOP did: the attach
+         * stop is that signal, as in gdbserver (gdb then reports it, and
+         * passes it on when it resumes or detaches the program). */
+        leader->has_pending = false;
+        leader->last = leader->pending;
+        leader->pass_on_detach = leader->pending.signo;
+    } else if (leader->tid == pid) {
+        leader->last = (struct stop_event){.kind = STOP_ATTACHED, .signo = SIGSTOP};
+    }
     if (!t->xsave_len)
         arch_probe(t, pid);
     if (!arch_detect_abi(p, p->threads->tid)) {

@@ -201,6 +201,10 @@ struct target {
     bool interrupt_owed;
     bool stopping;           /* inside target_stop_all: leave threads stopped */
     bool stepping_over;      /* inside a step-over: new threads are held, then run */
+    bool poll_again;         /* target_poll stopped before the kernel had no more */
+    /* All-stop: the process a ^C is for (the newest, as gdbserver's
+     * SIGINT), until a SIGINT stop is reported; 0 if none. */
+    pid_t interrupt_pid;
     unsigned event_seq;
     size_t xsave_len;        /* 0 until probed; then size of the XSAVE area */
     bool have_xsave;         /* PTRACE_GETREGSET NT_X86_XSTATE works */
@@ -302,8 +306,9 @@ bool syscall_catch_wants(const struct syscall_catch *c, long nr);
  * as an orphan). False if it is gone. */
 bool target_first_stop(struct target *t, pid_t tid, int *status);
 
-/* Drains every wait status available now (WNOHANG), recording events. Returns
- * true if some event is ready to be reported. */
+/* Handles the wait statuses available now (WNOHANG), recording events, up
+ * to a batch (then poll_again is set: call it again soon, without waiting
+ * for SIGCHLD). Returns true if some event is ready to be reported. */
 bool target_poll(struct target *t);
 /* Stops every running thread of every process (all-stop). */
 void target_stop_all(struct target *t);
@@ -354,7 +359,8 @@ void target_hold_process(struct target *t, struct process *p);
 void target_release_process(struct target *t, struct process *p);
 /* Takes the oldest thread exit recorded for QThreadEvents (false: none). */
 bool target_take_thread_exit(struct target *t, struct thread_exit *out);
-/* Interrupts the running target (^C): a SIGSTOP reported as SIGINT. */
+/* Interrupts the running target (^C): a SIGSTOP reported as SIGINT, to a
+ * running thread of process interrupt_pid if it has one, else of any. */
 void target_interrupt(struct target *t);
 /* Gives the first thread the client resumed the owed interrupt as its
  * event (see interrupt_owed); false if there is none to give it to. */
