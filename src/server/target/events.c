@@ -1007,13 +1007,19 @@ bool target_take_owed_interrupt(struct target *t)
 {
     if (!t->interrupt_owed)
         return false;
-    t->interrupt_owed = false;
-    for (struct process *p = t->processes; p; p = p->next)
-        for (struct thread *th = p->threads; th; th = th->next)
-            if (th->resumed && !th->running && !th->zombie && !th->has_pending) {
-                record(t, th, STOP_INTERRUPT, SIGINT);
-                return true;
-            }
+    /* The ^C is its process's (the newest, as gdbserver's SIGINT): it
+     * waits while only other processes are resumed. */
+    struct process *mine = t->interrupt_pid ? target_find_process(t, t->interrupt_pid) : t->processes;
+    if (!mine) {
+        t->interrupt_owed = false;
+        return false;
+    }
+    for (struct thread *th = mine->threads; th; th = th->next)
+        if (th->resumed && !th->running && !th->zombie && !th->has_pending) {
+            t->interrupt_owed = false;
+            record(t, th, STOP_INTERRUPT, SIGINT);
+            return true;
+        }
     return false;
 }
 

@@ -362,8 +362,9 @@ bool target_take_thread_exit(struct target *t, struct thread_exit *out);
 /* Interrupts the running target (^C): a SIGSTOP reported as SIGINT, to a
  * running thread of process interrupt_pid if it has one, else of any. */
 void target_interrupt(struct target *t);
-/* Gives the first thread the client resumed the owed interrupt as its
- * event (see interrupt_owed); false if there is none to give it to. */
+/* Gives the owed interrupt (see interrupt_owed) as its event to a thread
+ * the client resumed in the interrupt's process; false if there is none
+ * this time (it stays owed). */
 bool target_take_owed_interrupt(struct target *t);
 
 /* --- memory.c --- */
