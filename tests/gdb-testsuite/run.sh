@@ -118,6 +118,8 @@ say "results in $RESULTS_DIR"
 # The run uses a copy: rebuilding dbgsrv meanwhile does not change it.
 cp "$DBGSRV" "$RESULTS_DIR/bin/dbgsrv"
 dbgsrv_built=$DBGSRV
+# The commit of the copy: the tree may move on while the run goes.
+dbgsrv_commit=$(git -C "$repo" describe --always --dirty 2>/dev/null || echo '?')
 DBGSRV=$RESULTS_DIR/bin/dbgsrv
 export DBGSRV
 
@@ -190,7 +192,7 @@ done
     echo "# $(date -u +%Y-%m-%dT%H:%MZ)"
     echo "# gdb: $("$GDB" --version | head -1)"
     echo "# gdbserver: $("$GDBSERVER" --version | head -1)"
-    echo "# dbgsrv: $("$DBGSRV" --version 2>&1 | head -1) ($dbgsrv_built, $(git -C "$repo" describe --always --dirty 2>/dev/null || echo '?'))"
+    echo "# dbgsrv: $("$DBGSRV" --version 2>&1 | head -1) ($dbgsrv_built, $dbgsrv_commit at the start)"
     echo "# tests: $*"
     for pair in "${pairs[@]}"; do
         python3 "$here/compare.py" "$RESULTS_DIR/${pair%%:*}/gdb.sum" "$RESULTS_DIR/${pair#*:}/gdb.sum"
