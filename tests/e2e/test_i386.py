@@ -196,6 +196,18 @@ class GdbI386Test(I386Case):
         self.assertIn("calls=6", srv.output())
         self.assertIn("exited normally", out)
 
+    def test_thread_local_variables(self):
+        """`print` of a __thread variable in a 32-bit program: the 64-bit
+        libthread_db reads the i386 libc's own description of its thread
+        register, and the thread area is the GDT entry of %gs."""
+        srv = self.server()
+        out = self.gdb(srv, ["break tls_both_set", "run", "p tls_value", "thread 1", "p tls_value", "continue"],
+                       program("static_tls_32"))
+        self.assertIn("$1 = 2", out)
+        self.assertIn("$2 = 1", out)
+        self.assertNotIn("Cannot find thread-local", out)
+        self.assertIn("exited normally", out)
+
     def test_signals(self):
         srv = self.server()
         out = self.gdb(srv, ["run usr1", "bt", 'python print("PID=%d" % gdb.selected_inferior().pid)',

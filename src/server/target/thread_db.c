@@ -1,5 +1,6 @@
 #include "target/thread_db.h"
 
+#include <asm/ldt.h>
 #include <errno.h>
 #include <proc_service.h>
 #include <stdio.h>
@@ -50,6 +51,9 @@ static bool ours(struct ps_prochandle *ph, lwpid_t lwp)
     return false;
 }
 
+/* The registers as PTRACE_GETREGS gives them, in x86-64's layout for
+ * a 32-bit process too: an i386 libc describes its thread register for a
+ * 64-bit libthread_db in that layout (_thread_db_register64_thread_area). */
 ps_err_e ps_lgetregs(struct ps_prochandle *ph, lwpid_t lwp, prgregset_t regs)
 {
     if (!ours(ph, lwp))
@@ -81,10 +85,21 @@ pid_t ps_getpid(struct ps_prochandle *ph)
     return ph->proc->pid;
 }
 
-/* x86-64: the thread pointer is fs_base (libthread_db asks for FS). */
+/* x86-64: the thread pointer is fs_base (libthread_db asks for FS).
+ * i386: IDX is the GDT entry of the thread's %gs, whose base is it. */
 ps_err_e ps_get_thread_area(struct ps_prochandle *ph, lwpid_t lwp, int idx, psaddr_t *addr)
 {
-    if (!ours(ph, lwp) || (idx != FS && idx != GS))
+    if (!ours(ph, lwp))
+        return PS_BADLID;
+    if (ph->proc->abi == ABI_I386) {
+        struct user_desc desc;
+        memset(&desc, 0, sizeof desc);
+        if (ptrace(PTRACE_GET_THREAD_AREA, lwp, (void *)(long)idx, &desc) != 0)
+            return PS_ERR;
+        *addr = (psaddr_t)(uintptr_t)desc.base_addr;
+        return PS_OK;
+    }
+    if (idx != FS && idx != GS)
         return PS_BADLID;
     errno = 0;
     long base = ptrace(PTRACE_PEEKUSER, lwp, (void *)(offsetof(struct user_regs_struct, fs_base) +
@@ -196,10 +211,6 @@ static bool accept_agent(const struct thread_db_lib *lib, void *ctx)
 bool thread_db_tls_address(struct thread *th, uint64_t lm, uint64_t offset, uint64_t *addr, char *err,
                            size_t errlen)
 {
-    if (th->proc->abi != ABI_X86_64) {
-        snprintf(err, errlen, "thread-local storage of 32-bit processes is not available");
-        return false;
-    }
     /* A new agent per question: libthread_db keeps no state worth
      * keeping, and a process that exec'ed or loaded libc since cannot
      * leave a stale one behind. */

@@ -4,8 +4,9 @@
  * variables. libthread_db reads the process through the proc_service
  * callbacks defined in thread_db.c (memory, registers, symbols, looked up
  * in the loaded libraries' ELF files). The library is found on
- * libthread-db-search-path (thread_db_loader.h). x86-64 processes only:
- * the server's libthread_db is 64-bit. */
+ * libthread-db-search-path (thread_db_loader.h). 32-bit processes too:
+ * an i386 libc describes its thread register for a 64-bit libthread_db,
+ * and the thread area is the GDT entry of %gs. */
 #ifndef DBGSRV_THREAD_DB_H
 #define DBGSRV_THREAD_DB_H
 
