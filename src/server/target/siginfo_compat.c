@@ -28,21 +28,37 @@ _Static_assert(offsetof(struct perf64, data) == offsetof(siginfo_t, si_addr_lsb)
 _Static_assert(offsetof(struct perf64, type) == offsetof(siginfo_t, si_lower) - offsetof(siginfo_t, si_addr),
                "the perf type is where the lower bound is");
 
-/* The highest si_code with a meaning of its own, per signal (the kernel's
- * NSIGILL, NSIGFPE... at their newest); above it, and for other signals,
- * a positive code below SI_KERNEL is taken for a SIGPOLL one. */
-#define CODES_ILL 11
-#define CODES_FPE 15
-#define CODES_SEGV 10
-#define CODES_BUS 5
-#define CODES_TRAP 6
-#define CODES_CHLD 6
-#define CODES_POLL 6
-#define CODES_SYS 2
-
 #ifndef TRAP_PERF
 #define TRAP_PERF 6
 #endif
+
+/* The highest si_code with a meaning of its own, per signal (the kernel's
+ * NSIGILL, NSIGFPE... at their newest), and the union member those codes
+ * use; above it, and for other signals, a positive code below SI_KERNEL
+ * is taken for a SIGPOLL one. */
+static const struct {
+    int signo, last_code;
+    enum siginfo_layout layout;
+} signal_codes[] = {
+    {SIGILL, 11, SIGINFO_FAULT}, {SIGFPE, 15, SIGINFO_FAULT}, {SIGSEGV, 10, SIGINFO_FAULT},
+    {SIGBUS, 5, SIGINFO_FAULT},  {SIGTRAP, 6, SIGINFO_FAULT}, {SIGCHLD, 6, SIGINFO_CHLD},
+    {SIGSYS, 2, SIGINFO_SYS},
+};
+#define CODES_POLL 6
+
+/* The fault codes whose union member has more than the address. */
+static enum siginfo_layout fault_variant(int signo, int code)
+{
+    if (signo == SIGSEGV && code == SEGV_BNDERR)
+        return SIGINFO_FAULT_BNDERR;
+    if (signo == SIGSEGV && code == SEGV_PKUERR)
+        return SIGINFO_FAULT_PKUERR;
+    if (signo == SIGBUS && (code == BUS_MCEERR_AR || code == BUS_MCEERR_AO))
+        return SIGINFO_FAULT_MCEERR;
+    if (signo == SIGTRAP && code == TRAP_PERF)
+        return SIGINFO_FAULT_PERF;
+    return SIGINFO_FAULT;
+}
 
 enum siginfo_layout siginfo_layout(int signo, int code)
 {
@@ -53,40 +69,9 @@ enum siginfo_layout siginfo_layout(int signo, int code)
             return SIGINFO_POLL;
         return code < 0 ? SIGINFO_RT : SIGINFO_KILL;
     }
-    switch (signo) {
-    case SIGILL:
-        if (code <= CODES_ILL)
-            return SIGINFO_FAULT;
-        break;
-    case SIGFPE:
-        if (code <= CODES_FPE)
-            return SIGINFO_FAULT;
-        break;
-    case SIGSEGV:
-        if (code <= CODES_SEGV)
-            return code == SEGV_BNDERR ? SIGINFO_FAULT_BNDERR
-                 : code == SEGV_PKUERR ? SIGINFO_FAULT_PKUERR
-                 : SIGINFO_FAULT;
-        break;
-    case SIGBUS:
-        if (code <= CODES_BUS)
-            return code == BUS_MCEERR_AR || code == BUS_MCEERR_AO ? SIGINFO_FAULT_MCEERR : SIGINFO_FAULT;
-        break;
-    case SIGTRAP:
-        if (code <= CODES_TRAP)
-            return code == TRAP_PERF ? SIGINFO_FAULT_PERF : SIGINFO_FAULT;
-        break;
-    case SIGCHLD:
-        if (code <= CODES_CHLD)
-            return SIGINFO_CHLD;
-        break;
-    case SIGSYS:
-        if (code <= CODES_SYS)
-            return SIGINFO_SYS;
-        break;
-    default:
-        break;
-    }
+    for (size_t i = 0; i < sizeof signal_codes / sizeof signal_codes[0]; i++)
+        if (signal_codes[i].signo == signo && code <= signal_codes[i].last_code)
+            return signal_codes[i].layout == SIGINFO_FAULT ? fault_variant(signo, code) : signal_codes[i].layout;
     return code <= CODES_POLL ? SIGINFO_POLL : SIGINFO_KILL;
 }
 
