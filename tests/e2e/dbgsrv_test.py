@@ -513,7 +513,11 @@ class Via:
 
 def _gdb_command(commands, program_path=None):
     """The command line of a batch gdb that runs COMMANDS (on PROGRAM_PATH)."""
-    cmd = [GDB, "-nx", "-batch"]
+    # gdb resends a packet whose reply takes over 2 s (its remotetimeout),
+    # and then takes the second reply for the next packet's: a loaded
+    # machine with a password or TLS handshake on the way may take that
+    # long, and the session would go out of step.
+    cmd = [GDB, "-nx", "-batch", "-iex", "set remotetimeout 10"]
     for c in commands:
         cmd += ["-ex", c]
     if program_path:
