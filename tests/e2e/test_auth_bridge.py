@@ -325,7 +325,9 @@ class AuthBridgeTest(TestCase):
             self.wait_log(srv, "authentication failed for 127.0.0.1 (%d recent failure%s)"
                           % (n, "" if n == 1 else "s"))
         self.assertGreaterEqual(times[0], 0.9, times)
-        self.assertLess(times[0], 1.4, times)
+        # The delay grows with the failures (no upper bound on the time:
+        # a loaded machine may take longer anyway).
+        self.assertLess(times[0], times[3], times)
         self.assertGreaterEqual(times[1], 0.9, times)
         self.assertGreaterEqual(times[2], 1.4, times)
         self.assertGreaterEqual(times[3], 1.9, times)
