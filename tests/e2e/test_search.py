@@ -149,7 +149,7 @@ class SearchTest(TestCase):
         self.assertEqual(self.listed(self.dbg(rc=0)), ["tcp:port=%d" % keep.port])
         self.assertEqual(len(self.entries()), 1)         # provably dead: pruned
         # Connecting to where it was gives a clear error.
-        p = subprocess.run(["gdb", "-batch", "-ex",
+        p = subprocess.run(["gdb", "-batch", "-iex", "set remotetimeout 10", "-ex",
                             "target extended-remote | %s bridge tcp:port=%d" % (DBG, srv.port)],
                            capture_output=True, text=True, timeout=30)
         self.assertIn("connection refused", (p.stdout + p.stderr).lower())
@@ -202,7 +202,7 @@ class SearchTest(TestCase):
 
     def test_monitor_sessions_shows_how_a_session_authenticated(self):
         srv = self.start("-t", "tcp:port=0,password=pw1")
-        p = subprocess.run(["gdb", "-batch", "-ex", "target extended-remote | %s bridge tcp:port=%d,password=pw1"
+        p = subprocess.run(["gdb", "-batch", "-iex", "set remotetimeout 10", "-ex", "target extended-remote | %s bridge tcp:port=%d,password=pw1"
                             % (DBG, srv.port), "-ex", "monitor sessions"], capture_output=True, text=True,
                            timeout=60)
         self.assertRegex(p.stdout + p.stderr, r"\* session 1  peer \S+  authenticated: password  debuggees: none")
