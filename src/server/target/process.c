@@ -557,11 +557,14 @@ struct process *target_attach(struct target *t, pid_t pid, char *err, size_t err
     }
     /* Attach every other thread. Threads not yet attached keep creating
      * and ending threads meanwhile, and a directory read while entries go
-     * can skip live ones: so any thread id not seen before counts as news,
-     * also one that was gone before we could attach it (its siblings still
-     * run), and only two passes in a row without news end the loop, as in
-     * gdbserver. Ids we failed to attach count once, so that a thread that
-     * cannot be attached does not keep the loop going. */
+     * can skip live ones: so any thread attached counts as news, and so
+     * does a thread id we could not attach (gone before we got to it: its
+     * siblings still run), and only two passes in a row without news end
+     * the loop, as in gdbserver. A failure counts once per id, so that a
+     * thread that cannot be attached does not keep the loop going; but the
+     * id is tried again in each pass: thread ids wrap around quickly in
+     * such a process (pid_max is often 32768), and a new thread may have
+     * the id of one that failed. */
     pid_t *failed = NULL;
     size_t nfailed = 0, cap = 0;
     for (int quiet = 0; quiet < 2;) {
@@ -574,14 +577,15 @@ struct process *target_attach(struct target *t, pid_t pid, char *err, size_t err
             pid_t tid = (pid_t)atoi(de->d_name);
             if (tid <= 0 || target_find_thread(t, tid))
                 continue;
+            int why = attach_thread(p, tid);
             bool seen = false;
             for (size_t i = 0; i < nfailed && !seen; i++)
                 seen = failed[i] == tid;
-            if (seen)
+            if (why == 0 || !seen)
+                news = true;
+            if (why == 0 || seen)
                 continue;
-            news = true;
-            if (attach_thread(p, tid) == 0)
-                continue;
+            log_debug("attach: thread %d of process %d not attached: %s", (int)tid, (int)pid, strerror(why));
             if (nfailed == cap) {
                 size_t ncap = cap ? 2 * cap : 64;
                 pid_t *grown = realloc(failed, ncap * sizeof *failed);
