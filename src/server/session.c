@@ -264,7 +264,7 @@ static void owe_signals(struct target *t)
 void session_resume(struct session *s)
 {
     struct target *t = &s->target;
-    target_take_owed_interrupt(t);
+    target_take_interrupt(t);
     if (target_pending_event_ready(t)) {
         owe_signals(t);
         session_report_stop(s);
@@ -380,10 +380,7 @@ static void handle_input(struct session *s, const uint8_t *data, size_t n)
                 log_debug("interrupt requested");
                 target_interrupt(&s->target);
             } else if (s->target.processes) {
-                /* Between a stop and gdb's next resume: that resume reports it
-                 * at once (and interrupt_pid keeps it until then). */
-                log_debug("interrupt requested while stopped: reported at the next resume");
-                s->target.interrupt_owed = true;
+                log_debug("interrupt requested while stopped: for the next resume");
             }
             break;
         case RSP_EVENT_BAD_CHECKSUM:

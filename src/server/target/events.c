@@ -957,13 +957,10 @@ void target_clear_resumed(struct target *t)
     for (struct process *p = t->processes; p; p = p->next)
         for (struct thread *th = p->threads; th; th = th->next) {
             th->resumed = false;
-            /* A ^C whose SIGSTOP is still on its way is not moot: the stop
-             * the client has may be one of its own steps (a software
-             * watchpoint, "next"), which it would take up again. The
-             * SIGSTOP comes at the next resume and is reported as the
-             * interrupt, as gdbserver's SIGINT would be. */
-            if (!th->sigstop_expected)
-                th->interrupt_requested = false;
+            /* A SIGSTOP of a ^C still on its way is swallowed like any
+             * other: the ^C itself waits in t->interrupt_pid until its
+             * SIGINT stop is reported. */
+            th->interrupt_requested = false;
         }
 }
 
@@ -1003,20 +1000,14 @@ void target_interrupt(struct target *t)
             return;
 }
 
-bool target_take_owed_interrupt(struct target *t)
+bool target_take_interrupt(struct target *t)
 {
-    if (!t->interrupt_owed)
-        return false;
-    /* The ^C is its process's (the newest, as gdbserver's SIGINT): it
-     * waits while only other processes are resumed. */
-    struct process *mine = t->interrupt_pid ? target_find_process(t, t->interrupt_pid) : t->processes;
-    if (!mine) {
-        t->interrupt_owed = false;
-        return false;
-    }
-    for (struct thread *th = mine->threads; th; th = th->next)
+    /* gdbserver's SIGINT would stop the process as soon as it runs: so
+     * does the ^C at the first resume of its process (it waits while only
+     * other processes are resumed). */
+    struct process *mine = t->interrupt_pid ? target_find_process(t, t->interrupt_pid) : NULL;
+    for (struct thread *th = mine ? mine->threads : NULL; th; th = th->next)
         if (th->resumed && !th->running && !th->zombie && !th->has_pending) {
-            t->interrupt_owed = false;
             record(t, th, STOP_INTERRUPT, SIGINT);
             return true;
         }

@@ -234,7 +234,6 @@ static bool run_to_program(pid_t pid, int extra_execs, char *err, size_t errlen)
 
 struct process *target_launch(struct target *t, char *const argv[], char *err, size_t errlen)
 {
-    t->interrupt_owed = false;   /* a ^C for an earlier program is not this one's */
     char *shell_cmd;
     int extra_execs;
     char **exec_argv = startup_argv(t, argv, &shell_cmd, &extra_execs);
@@ -526,7 +525,6 @@ static int attach_thread(struct process *p, pid_t tid)
 
 struct process *target_attach(struct target *t, pid_t pid, char *err, size_t errlen)
 {
-    t->interrupt_owed = false;   /* a ^C for an earlier program is not this one's */
     if (!attach_allowed(t, pid, err, errlen))
         return NULL;
     char path[64];

@@ -195,10 +195,6 @@ struct target {
     struct process *processes;
     struct orphan_stop *orphans;
     bool running;            /* a resume is outstanding: a stop reply is owed */
-    /* A ^C came while everything was stopped (between a stop reply and
-     * the next resume, as gdb's own steps go): the next resume reports
-     * the interrupt at once, as gdbserver's SIGINT would stop it. */
-    bool interrupt_owed;
     bool stopping;           /* inside target_stop_all: leave threads stopped */
     bool stepping_over;      /* inside a step-over: new threads are held, then run */
     bool poll_again;         /* target_poll stopped before the kernel had no more */
@@ -362,10 +358,10 @@ bool target_take_thread_exit(struct target *t, struct thread_exit *out);
 /* Interrupts the running target (^C): a SIGSTOP reported as SIGINT, to a
  * running thread of process interrupt_pid if it has one, else of any. */
 void target_interrupt(struct target *t);
-/* Gives the owed interrupt (see interrupt_owed) as its event to a thread
- * the client resumed in the interrupt's process; false if there is none
- * this time (it stays owed). */
-bool target_take_owed_interrupt(struct target *t);
+/* A ^C not yet answered (interrupt_pid) becomes the event of a thread
+ * of its process that the client resumed, if there is one: the resume
+ * reports it at once. */
+bool target_take_interrupt(struct target *t);
 
 /* --- memory.c --- */
 /* Reads up to LEN bytes at ADDR; returns bytes read (0 if none). Breakpoint
