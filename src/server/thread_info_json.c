@@ -85,7 +85,7 @@ static void json_thread(FILE *f, struct session *s, struct thread *th, const str
     fprintf(f, "{\"tid\":%d", (int)th->tid);
     char name[64] = "";
     int core = -1;
-    proc_info_read_task(th->proc->pid, th->tid, name, sizeof name, &core);
+    proc_info_read_task(th->tgid, th->tid, name, sizeof name, &core);
     if (name[0]) {
         fputs(",\"name\":", f);
         json_string(f, name);

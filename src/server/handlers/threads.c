@@ -107,7 +107,7 @@ static bool make_thread_list(struct session *s, FILE *f, void *ctx)
             char id[48], name[64];
             int core;
             ptid_format(id, sizeof id, p->pid, th->tid, s->client_multiprocess);
-            proc_info_read_task(p->pid, th->tid, name, sizeof name, &core);
+            proc_info_read_task(th->tgid, th->tid, name, sizeof name, &core);
             fprintf(f, "<thread id=\"%s\"", id);
             if (core >= 0)
                 fprintf(f, " core=\"%d\"", core);

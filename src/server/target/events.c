@@ -592,7 +592,8 @@ static bool take_deferred(struct target *t, pid_t *tid, int *status)
 bool target_poll(struct target *t)
 {
     t->poll_again = false;
-    for (int handled = 0;; handled++) {
+    int handled = 0;
+    for (;; handled++) {
         /* Threads that keep bringing events (a breakpoint whose condition
          * is false in a busy loop, stepped over and resumed at once) would
          * keep us here for good: after a batch the session reads its
@@ -617,7 +618,10 @@ bool target_poll(struct target *t)
         if (!t->non_stop && t->running && target_has_event(t))
             break;
     }
-    check_zombie_leaders(t);
+    /* A SIGCHLD with no status to collect: a leader may have exited while
+     * its threads live on (only then is /proc read, not at every event). */
+    if (handled == 0)
+        check_zombie_leaders(t);
     return target_has_event(t);
 }
 
