@@ -15,7 +15,8 @@ class RobustnessTest(TestCase):
         srv = self.server()
         out = self.gdb(srv, ["break clone_child_mark", "break bp", "run", "info threads", "continue",
                              "continue"], program("clone_process"))
-        self.assertRegex(out, r"Thread 2 hit Breakpoint 1, clone_child_mark \(\)")
+        # Named: read from the clone's own thread group in /proc.
+        self.assertRegex(out, r'Thread 2 "clone_process" hit Breakpoint 1, clone_child_mark \(\)')
         self.assertRegex(out, r"\* 2 +Thread (\d+)\.(?!\1\b)\d+ .*clone_child_mark")
         self.assertRegex(out, r"hit Breakpoint 2, bp \(\)")
         self.assertIn("exited normally", out)
