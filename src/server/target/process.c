@@ -247,6 +247,27 @@ struct process *target_launch(struct target *t, char *const argv[], char *err, s
     return p;
 }
 
+/* Moves the terminal of our stdin, stdout or stderr (the first that is
+ * one) from process group FROM to TO. Changing the foreground group from
+ * the foreground needs SIGTTOU held off, as every shell does. */
+static void move_terminal(const struct target *t, pid_t from, pid_t to)
+{
+    if (t->stdio_taken || from <= 0)
+        return;
+    for (int fd = 0; fd <= 2; fd++) {
+        if (!isatty(fd) || tcgetpgrp(fd) != from)
+            continue;
+        sigset_t ttou, old;
+        sigemptyset(&ttou);
+        sigaddset(&ttou, SIGTTOU);
+        sigprocmask(SIG_BLOCK, &ttou, &old);
+        if (tcsetpgrp(fd, to) != 0)
+            log_debug("tcsetpgrp %d -> %d: %s", (int)from, (int)to, strerror(errno));
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        return;
+    }
+}
+
 /* A launched program is the leader of its own process group (as with
  * gdbserver: the server's Ctrl-C is not the program's). If the server runs
  * in the foreground of a terminal, the program gets that terminal, so that
@@ -255,22 +276,7 @@ struct process *target_launch(struct target *t, char *const argv[], char *err, s
 static void give_terminal(const struct target *t, pid_t pid)
 {
     setpgid(pid, pid);   /* also done by the child: whichever runs first */
-    if (t->stdio_taken)
-        return;
-    for (int fd = 0; fd <= 2; fd++) {
-        if (!isatty(fd) || tcgetpgrp(fd) != getpgrp())
-            continue;
-        /* Changing the foreground group from the foreground needs SIGTTOU
-         * held off, as every shell does. */
-        sigset_t ttou, old;
-        sigemptyset(&ttou);
-        sigaddset(&ttou, SIGTTOU);
-        sigprocmask(SIG_BLOCK, &ttou, &old);
-        if (tcsetpgrp(fd, pid) != 0)
-            log_debug("tcsetpgrp %d: %s", (int)pid, strerror(errno));
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        return;
-    }
+    move_terminal(t, getpgrp(), pid);
 }
 
 /* The terminal back from PID's group when it leaves the session (it
@@ -279,20 +285,7 @@ static void give_terminal(const struct target *t, pid_t pid)
  * testsuite closes it), and the server could not read it any more. */
 static void reclaim_terminal(const struct target *t, pid_t pid)
 {
-    if (t->stdio_taken || pid <= 0)
-        return;
-    for (int fd = 0; fd <= 2; fd++) {
-        if (!isatty(fd) || tcgetpgrp(fd) != pid)
-            continue;
-        sigset_t ttou, old;
-        sigemptyset(&ttou);
-        sigaddset(&ttou, SIGTTOU);
-        sigprocmask(SIG_BLOCK, &ttou, &old);
-        if (tcsetpgrp(fd, getpgrp()) != 0)
-            log_debug("tcsetpgrp back from %d: %s", (int)pid, strerror(errno));
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        return;
-    }
+    move_terminal(t, pid, getpgrp());
 }
 
 static struct process *launch_argv(struct target *t, char *const argv[], const char *program, int extra_execs,
