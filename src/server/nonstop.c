@@ -85,9 +85,7 @@ void nonstop_collect_events(struct session *s)
         /* Stopped now as far as the client knows: it stays so until a
          * vCont names it. A signal it was to be resumed with, if its
          * event came first, is still owed to it. */
-        if (th->resume_signo && !th->owed_signo)
-            th->owed_signo = th->resume_signo;
-        th->resume_signo = 0;
+        thread_keep_resume_signal(th);
         th->resumed = false;
         th->stop_requested = false;
         th->interrupt_requested = false;

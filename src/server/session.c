@@ -254,11 +254,8 @@ static void owe_signals(struct target *t)
 {
     for (struct process *p = t->processes; p; p = p->next)
         for (struct thread *th = p->threads; th; th = th->next)
-            if (th->resumed && th->resume_signo && !th->running) {
-                if (!th->owed_signo)
-                    th->owed_signo = th->resume_signo;
-                th->resume_signo = 0;
-            }
+            if (th->resumed && !th->running)
+                thread_keep_resume_signal(th);
 }
 
 void session_resume(struct session *s)

@@ -592,8 +592,7 @@ static bool take_deferred(struct target *t, pid_t *tid, int *status)
 bool target_poll(struct target *t)
 {
     t->poll_again = false;
-    int handled = 0;
-    for (;; handled++) {
+    for (int handled = 0;; handled++) {
         /* Threads that keep bringing events (a breakpoint whose condition
          * is false in a busy loop, stepped over and resumed at once) would
          * keep us here for good: after a batch the session reads its
@@ -618,10 +617,11 @@ bool target_poll(struct target *t)
         if (!t->non_stop && t->running && target_has_event(t))
             break;
     }
-    /* A SIGCHLD with no status to collect: a leader may have exited while
-     * its threads live on (only then is /proc read, not at every event). */
-    if (handled == 0)
-        check_zombie_leaders(t);
+    /* A leader may have exited while its threads live on: its SIGCHLD
+     * comes with no status of its own, and may come together with other
+     * threads' statuses (non-stop), so this is looked at in every poll.
+     * It reads /proc only for a running leader of a process with threads. */
+    check_zombie_leaders(t);
     return target_has_event(t);
 }
 

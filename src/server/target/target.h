@@ -272,6 +272,9 @@ pid_t process_tgid(pid_t tid);
 /* --- thread.c --- */
 struct thread *thread_add(struct process *p, pid_t tid);
 void thread_remove(struct thread *th);
+/* TH was not resumed after all (an event was reported first): the signal
+ * the client gave it stays its own, for its next resume (owed_signo). */
+void thread_keep_resume_signal(struct thread *th);
 size_t process_thread_count(const struct process *p);
 /* P's first thread that is not an exited leader (a zombie), or NULL. */
 struct thread *process_live_thread(struct process *p);

@@ -19,6 +19,13 @@ struct thread *thread_add(struct process *p, pid_t tid)
     return th;
 }
 
+void thread_keep_resume_signal(struct thread *th)
+{
+    if (th->resume_signo && !th->owed_signo)
+        th->owed_signo = th->resume_signo;
+    th->resume_signo = 0;
+}
+
 void thread_remove(struct thread *th)
 {
     struct process *p = th->proc;
