@@ -182,11 +182,13 @@ def task_states(pid, tracers=False):
 
 
 def running_under(pid, tracer=None):
-    """True if PID has threads and none is stopped or dead; with TRACER,
-    every one is traced by TRACER (0: by nobody)."""
+    """True if PID has threads and none is stopped, nor the leader dead;
+    with TRACER, every one is traced by TRACER (0: by nobody). Another
+    thread that is just ending (Z, X) is the program's own business: a
+    program whose threads come and go always has one."""
     s = task_states(pid, tracers=True)
-    return bool(s) and all(state not in "tTZX" and (tracer is None or tr == tracer)
-                           for state, tr in s.values())
+    return bool(s) and all(state not in ("tTZX" if tid == pid else "tT") and (tracer is None or tr == tracer)
+                           for tid, (state, tr) in s.items())
 
 
 def stopped_by(pid, tracer=None):
