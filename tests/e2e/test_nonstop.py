@@ -67,10 +67,10 @@ def counter_values(pid, addr, n):
 class NonStopProtocolTest(RawTestCase):
     CLIENT = NonStopRsp
 
-    def start_spinning(self, nthreads=3):
+    def start_spinning(self, nthreads=3, *args):
         c = self.c
         assert c.request("QNonStop:1") == "OK"
-        c.run("spin_threads", str(nthreads))
+        c.run("spin_threads", str(nthreads), *args)
         self.assertEqual(c.request("vCont;c"), "OK")   # at once, not a stop reply
         wait_for(lambda: len(tasks(c.pid)) == nthreads + 1 and
                  all(s != "t" for s in task_states(c.pid).values()), what="every thread to run")
@@ -140,6 +140,40 @@ class NonStopProtocolTest(RawTestCase):
         wait_for(lambda: all(s != "t" for s in task_states(pid).values()), what="every thread to run again")
         self.assertEqual(c.request("vKill;%x" % pid), "OK")
         self.assertIsNone(self.srv.proc.poll())
+
+    def test_breakpoint_removed_while_threads_hit_it(self):
+        """A thread that hits a breakpoint the client is removing (its hit
+        is seen while z0 stops the process to take the int3 out) has the
+        hit undone, as with gdbserver: it is not reported, and it runs on,
+        not left stopped. Z0 and z0 go in one write, while three threads
+        call the function without a pause, so such hits are many."""
+        c = self.c
+        c.no_ack_mode()
+        pid = self.start_spinning(3, "busy")
+        tick = c.addr("tick")
+        for _ in range(100):
+            c.send_raw(c.frame("Z0,%x,1" % tick) + c.frame("z0,%x,1" % tick))
+            self.assertEqual((c.read_reply(), c.read_reply()), ("OK", "OK"))
+            c.take_buffered_notes()
+            if c.notes:
+                c.notes.clear()
+                for r in [c.request("?")] + c.drain():
+                    stop = parse_stop(r)
+                    self.assertTrue(stop["swbreak"], r)
+                    self.assertEqual(c.request("vCont;c:p%x.%x" % (pid, stop["tid"])), "OK")
+        # Whatever was still on its way has come by now.
+        time.sleep(0.5)
+        c.take_buffered_notes()
+        with c.timeout(0.2):
+            try:
+                c._fill()
+            except OSError:
+                pass
+        c.take_buffered_notes()
+        self.assertEqual(c.notes, [])
+        wait_for(lambda: all(s != "t" for s in task_states(pid).values()),
+                 what="every thread to run (%r)" % (task_states(pid),))
+        self.assertEqual(c.request("vKill;%x" % pid), "OK")
 
     def test_detach_while_threads_run(self):
         c = self.c

@@ -919,10 +919,17 @@ bool target_pending_event_ready(struct target *t)
         for (struct thread *th = p->threads; th; th = th->next) {
             if (!th->resumed || !th->has_pending)
                 continue;
-            if (target_pending_valid(t, th))
+            if (target_pending_valid(t, th)) {
                 ready = true;
-            else
-                th->has_pending = false;
+                continue;
+            }
+            th->has_pending = false;
+            /* In non-stop mode nothing else would run it again: a hit of
+             * a breakpoint removed since (seen while the removal held the
+             * process) is undone, as gdbserver does. In all-stop mode the
+             * resume that comes next runs it. */
+            if (t->non_stop && !t->stopping && !th->running && !th->held && !th->zombie)
+                thread_resume(th, th->resume_step, 0);
         }
     }
     return ready;
