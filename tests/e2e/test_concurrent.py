@@ -8,7 +8,7 @@ import threading
 
 from dbgsrv_test import (TestCase, RawClient, decode_reply, finish_gdb, hexstr, kill_gdb, launched, main,
                          proc_state, program, running_under, sessions, stopped_by, task_status, tracer_pid,
-                         wait_for, wait_launched)
+                         task_states, wait_for, wait_launched)
 
 
 class ConcurrentTestCase(TestCase):
@@ -262,11 +262,11 @@ class KilledClientTest(ConcurrentTestCase):
         kill_gdb(a)
         self.assertGone(pid_a, "A's debuggee")
         # B's process still runs under B's session, B's gdb is still there.
-        self.assertTrue(running_under(prog.pid, session_b))
+        self.assertTrue(running_under(prog.pid, session_b), task_states(prog.pid, tracers=True))
         self.assertIsNone(b.poll())
         # A new session can still be served meanwhile.
         self.assertStillServes(srv)
-        self.assertTrue(running_under(prog.pid, session_b))
+        self.assertTrue(running_under(prog.pid, session_b), task_states(prog.pid, tracers=True))
         kill_gdb(b)
         wait_for(lambda: running_under(prog.pid, 0), what="B's process to be let go")
         self.assertNoSessionsLeft(srv)

@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 import unittest
 
-from dbgsrv_test import (DBG, DBGSRV, TIMEOUT, free_port, RawTestCase, TestCase, descendants_of, launched_pids, le64,
+from dbgsrv_test import (DBG, DBGSRV, TIMEOUT, free_port, RawTestCase, TestCase, decode_reply, descendants_of, launched_pids, le64,
                          main, parse_stop, program, proc_state, source_line, tasks, wait_for)
 
 LLDB = shutil.which(os.environ.get("LLDB", "lldb"))
@@ -260,7 +260,11 @@ class LldbTest(TestCase):
         with open(log.name, errors="replace") as f:
             packets = f.read()
         self.assertIn("send packet: $jThreadsInfo", packets)
-        self.assertRegex(packets, r'read packet: \$\[\{"tid":%d,' % pid)
+        # The reply as sent, run-length encoding undone (a pid like 1111
+        # is sent as "1* ").
+        reply = re.search(r'read packet: \$(\[\{"tid":.*)#[0-9a-f]{2}$', packets, re.M)
+        self.assertTrue(reply, packets)
+        self.assertTrue(decode_reply(reply.group(1).encode("latin-1")).startswith(b'[{"tid":%d,' % pid), reply.group(1))
         # (One thread at the launch stop: it has no jstopinfo, as with
         # lldb-server, and lldb asks for it.)
         after_launch = packets[packets.index("send packet: $c#"):]
