@@ -416,7 +416,8 @@ static void handle_debuggee_change(struct session *s)
     }
     if (!t->running)
         return;   /* not running: kept pending, reported at the next resume */
-    if (!event && (!target_nothing_resumed(t) || target_exit_coming(t)))
+    /* Statuses left for the next batch may be that news: wait for them. */
+    if (!event && (t->poll_again || !target_nothing_resumed(t) || target_exit_coming(t)))
         return;
     /* With no event, every thread the client resumed is gone: the client
      * still waits for a stop reply ("N" if it understands it). When it

@@ -461,6 +461,20 @@ class LeaderExitTest(TestCase):
             self.assertIn("No threads.", out)
 
 
+    def test_many_threads_ending_at_once(self):
+        """gdb.threads/process-dies-while-detaching.exp: hundreds of threads
+        call _exit() together after a stop. Their exits come in several
+        batches of wait statuses, the leader's last; whatever the batch the
+        last thread falls into, the news is the process's exit, never "no
+        resumed thread is left" while the leader's exit still waits."""
+        srv = self.server()
+        for n in (63, 64, 65, 127, 128, 129, 191, 192, 193, 255, 256) * 2:
+            out = self.gdb(srv, ["tbreak mark", "run %d" % n, "continue"], program("threads_exit_together"),
+                           timeout=60)
+            self.assertRegex(out, r"hit Temporary breakpoint 1, mark \(\)", out)
+            self.assertNotIn("No unwaited-for children left", out)
+            self.assertRegex(out, r"\[Inferior 1 \(process \d+\) exited normally\]", out)
+
 class ThreadListTest(TestCase):
     """qXfer:threads:read: every thread with its name and core in one
     transfer, which gdb uses at each stop."""

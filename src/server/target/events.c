@@ -627,10 +627,16 @@ bool target_poll(struct target *t)
 
 bool target_exit_coming(const struct target *t)
 {
-    for (const struct process *p = t->processes; p; p = p->next)
+    for (const struct process *p = t->processes; p; p = p->next) {
+        /* A zombie leader left alone: the process is over, and the
+         * leader's status, its exit, is reported now that the others are
+         * reaped. */
+        if (p->threads && p->threads->zombie && p->threads->tid == p->pid && !p->threads->next)
+            return true;
         for (const struct thread *th = p->threads; th; th = th->next)
             if (!th->running && !th->zombie && task_state(th->tgid, th->tid) != 't')
                 return true;
+    }
     return false;
 }
 

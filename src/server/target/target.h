@@ -328,10 +328,11 @@ void target_step_over_resumed(struct target *t);
 /* True if no thread the client resumed is still running (they all exited,
  * or became zombies): a stop reply is owed even without an event. */
 bool target_nothing_resumed(const struct target *t);
-/* True if a thread we hold stopped is no longer in its ptrace stop: a
- * SIGKILL woke it (another thread called exit, or exec'd), and its exit
- * or the exec is on its way. Until then "nothing resumed is left" is not
- * the news: the process's end is. */
+/* True if a thread we hold stopped is no longer in its ptrace stop (a
+ * SIGKILL woke it: another thread called exit, or exec'd), or a zombie
+ * leader is all that is left of its process: an exit or an exec is on its
+ * way. Until then "nothing resumed is left" is not the news: the
+ * process's end is. */
 bool target_exit_coming(const struct target *t);
 /* True if an event is ready to be reported now. */
 bool target_has_event(struct target *t);
