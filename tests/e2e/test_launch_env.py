@@ -4,8 +4,10 @@ QSetWorkingDir), the shell (set startup-with-shell, QStartupWithShell) and
 address randomization (set disable-randomization, QDisableRandomization).
 The programs print what they got on the server's stdout."""
 import os
+import pwd
+import re
 
-from dbgsrv_test import OutputReader, TestCase, main, program
+from dbgsrv_test import OutputReader, TestCase, hexstr, main, program
 
 
 class LaunchEnvTest(TestCase):
@@ -46,6 +48,30 @@ class LaunchEnvTest(TestCase):
         self.run_program(srv, [], "/bin/pwd")     # unset again: the server's own
         reader.wait_line(r"^%s$" % os.getcwd())
 
+    def test_working_directory_with_a_tilde(self):
+        """gdb.base/set-cwd.exp: gdb sends "set cwd ~/..." as typed, and
+        the server expands it, as gdbserver does: "~" is the server's $HOME
+        (its programs inherit it), "~USER" that user's home. A relative
+        one is relative to the server's directory."""
+        home = self.tmp_path("home")
+        os.makedirs(os.path.join(home, "sub"))
+        old_home = os.environ.get("HOME")
+        os.environ["HOME"] = home
+        self.addCleanup(lambda: os.environ.__setitem__("HOME", old_home) if old_home is not None
+                        else os.environ.pop("HOME"))
+        srv = self.server()
+        reader = OutputReader(srv)
+        self.run_program(srv, ["set cwd ~/sub"], "/bin/pwd")
+        reader.wait_line(r"^%s/sub$" % re.escape(home))
+        self.run_program(srv, ["set cwd ~"], "/bin/pwd")
+        reader.wait_line(r"^%s$" % re.escape(home))
+        me = pwd.getpwuid(os.getuid())
+        self.run_program(srv, ["set cwd ~%s" % me.pw_name], "/bin/pwd")
+        reader.wait_line(r"^%s$" % re.escape(os.path.realpath(me.pw_dir)))
+        c = self.client(srv)
+        self.assertTrue(c.request("QSetWorkingDir:" + hexstr("~no-such-user-here/x")).startswith("E"))
+        self.assertEqual(c.request("QSetWorkingDir:" + hexstr(".")), "OK")
+
     def test_startup_with_shell(self):
         marker = self.tmp_path("shell-ran")
         shell = self.tmp_path("myshell")
@@ -79,7 +105,7 @@ class LaunchEnvTest(TestCase):
         c = self.client(srv)
         for bad in ("QEnvironmentUnset:zz", "QEnvironmentUnset:", "QEnvironmentUnset:%s" % "413d31",
                     "QDisableRandomization:2", "QDisableRandomization:", "QStartupWithShell:yes",
-                    "QEnvironmentHexEncoded:41", "QSetWorkingDir:2e"):
+                    "QEnvironmentHexEncoded:41", "QSetWorkingDir:zz"):
             self.assertTrue(c.request(bad).startswith("E"), bad)
         for good in ("QEnvironmentReset", "QEnvironmentUnset:41", "QDisableRandomization:0",
                      "QStartupWithShell:0", "QSetWorkingDir:"):

@@ -41,7 +41,8 @@ HANDLER(handle_QSetSTDERR)
 }
 
 /* QSetWorkingDir:HEX-PATH; with no path (gdb sends that when the user set
- * none), the server's own directory again. */
+ * none), the server's own directory again. Whether the directory exists
+ * is found at the next launch, which fails if it does not. */
 HANDLER(handle_QSetWorkingDir)
 {
     if (len == 0) {
@@ -50,10 +51,13 @@ HANDLER(handle_QSetWorkingDir)
         return;
     }
     char *dir = hex_decode_string(args, len);
-    if (!dir || dir[0] != '/')
-        reply_error(s, "malformed working directory (an absolute path in hex expected)");
-    else if (!launch_settings_set_working_dir(&s->target.settings, dir))
-        reply_error(s, "out of memory");
+    int e;
+    if (!dir || !dir[0])
+        reply_error(s, "malformed working directory (a path in hex expected)");
+    else if ((e = launch_settings_set_working_dir(&s->target.settings, dir)) == ENOENT)
+        reply_error(s, "working directory %s: no such user", dir);
+    else if (e)
+        reply_error(s, "working directory: %s", strerror(e));
     else
         reply_str(s, "OK");
     free(dir);

@@ -3,6 +3,7 @@
  * keeps them; the forked child applies them just before exec. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,9 +34,59 @@ bool launch_settings_set_stdio(struct launch_settings *ls, int fd, const char *p
     return replace_string(&ls->stdio_path[fd], path);
 }
 
-bool launch_settings_set_working_dir(struct launch_settings *ls, const char *dir)
+/* "~" or "~/..." with the server's $HOME (its programs inherit it), or
+ * "~USER..." with USER's home; anything else as it is. NULL: no such user
+ * (errno ENOENT) or no memory. */
+static char *expand_tilde(const char *dir)
 {
-    return replace_string(&ls->working_dir, dir);
+    if (dir[0] != '~')
+        return strdup(dir);
+    size_t name_len = strcspn(dir + 1, "/");
+    const char *home = NULL;
+    if (name_len == 0) {
+        home = getenv("HOME");
+        if (!home || !*home) {
+            struct passwd *pw = getpwuid(getuid());
+            home = pw ? pw->pw_dir : NULL;
+        }
+    } else {
+        char name[256];
+        if (name_len < sizeof name) {
+            memcpy(name, dir + 1, name_len);
+            name[name_len] = 0;
+            struct passwd *pw = getpwnam(name);
+            home = pw ? pw->pw_dir : NULL;
+        }
+    }
+    if (!home) {
+        errno = ENOENT;
+        return NULL;
+    }
+    const char *rest = dir + 1 + name_len;
+    char *out = malloc(strlen(home) + strlen(rest) + 1);
+    if (out) {
+        strcpy(out, home);
+        strcat(out, rest);
+    }
+    return out;
+}
+
+int launch_settings_set_working_dir(struct launch_settings *ls, const char *dir)
+{
+    if (!dir) {
+        replace_string(&ls->working_dir, NULL);
+        return 0;
+    }
+    /* gdb sends the directory as the user typed it (set cwd ~/src), and
+     * gdbserver expands the tilde as a shell would: so does dbgsrv. A
+     * relative one is relative to the server's own directory, as there. */
+    errno = ENOMEM;
+    char *expanded = expand_tilde(dir);
+    if (!expanded)
+        return errno;
+    free(ls->working_dir);
+    ls->working_dir = expanded;
+    return 0;
 }
 
 /* Removes the entry of LIST (NAME=VALUE or NAME) whose name is NAME_LEN

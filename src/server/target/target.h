@@ -237,7 +237,7 @@ struct target {
 /* launch_settings: setters copy their strings; false when out of memory. */
 void launch_settings_init(struct launch_settings *ls);
 bool launch_settings_set_stdio(struct launch_settings *ls, int fd, const char *path);
-bool launch_settings_set_working_dir(struct launch_settings *ls, const char *dir);
+int launch_settings_set_working_dir(struct launch_settings *ls, const char *dir);   /* 0 or errno; ~ expanded */
 /* Sets NAME=VALUE, replacing an earlier value of NAME. */
 bool launch_settings_set_env(struct launch_settings *ls, const char *name_value);
 /* Takes NAME out of the program's environment. */
