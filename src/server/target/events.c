@@ -26,6 +26,7 @@
 
 #include "log.h"
 #include "target/arch.h"
+#include "target/proc_info.h"
 #include "target/target.h"
 
 
@@ -533,27 +534,9 @@ static void dispatch_status(struct target *t, pid_t tid, int status)
     /* Anything else is a process we let go of earlier: now reaped. */
 }
 
-/* The state letter in /proc/PID/task/TID/stat ('t': stopped by ptrace,
- * 'Z': a zombie), or 0 when the thread is gone. */
-static char task_state(pid_t pid, pid_t tid)
-{
-    char path[64], buf[256];
-    snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return 0;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    const char *rp = strrchr(buf, ')');
-    return rp && rp[1] == ' ' ? rp[2] : 0;
-}
-
-/* A leader that exited while other threads live is a zombie whose exit we
- * will only see once the rest are gone: waiting for it would hang. */
 static bool is_zombie(pid_t pid, pid_t tid)
 {
-    char state = task_state(pid, tid);
+    char state = proc_info_task_state(pid, tid);
     return state == 0 || state == 'Z' || state == 'X';
 }
 
@@ -634,7 +617,7 @@ bool target_exit_coming(const struct target *t)
         if (p->threads && p->threads->zombie && p->threads->tid == p->pid && !p->threads->next)
             return true;
         for (const struct thread *th = p->threads; th; th = th->next)
-            if (!th->running && !th->zombie && task_state(th->tgid, th->tid) != 't')
+            if (!th->running && !th->zombie && proc_info_task_state(th->tgid, th->tid) != 't')
                 return true;
     }
     return false;

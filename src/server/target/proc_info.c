@@ -104,23 +104,40 @@ void proc_info_each(bool (*fn)(const struct proc_info *info, void *ctx), void *c
     closedir(d);
 }
 
-/* A thread's name (its comm) and the CPU it last ran on, from /proc. */
-void proc_info_read_task(pid_t pid, pid_t tid, char *name, size_t namelen, int *core)
+/* /proc/PID/task/TID/stat into BUF ("TID (NAME) STATE ...", where NAME
+ * may hold spaces and ')'); the ')' that ends NAME, or NULL if the thread
+ * is gone. */
+static char *read_task_stat(pid_t pid, pid_t tid, char *buf, size_t size)
 {
-    char path[80], buf[1024];
-    name[0] = '\0';
-    *core = -1;
+    char path[80];
     snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
     FILE *f = fopen(path, "re");
     if (!f)
-        return;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
+        return NULL;
+    size_t n = fread(buf, 1, size - 1, f);
     fclose(f);
     buf[n] = '\0';
-    /* "TID (NAME) STATE ...": NAME may hold spaces and ')'. */
     char *open = strchr(buf, '('), *close = strrchr(buf, ')');
-    if (!open || !close || close < open)
+    return open && close && close > open && close[1] == ' ' ? close : NULL;
+}
+
+char proc_info_task_state(pid_t pid, pid_t tid)
+{
+    char buf[1024];
+    const char *close = read_task_stat(pid, tid, buf, sizeof buf);
+    return close ? close[2] : 0;
+}
+
+/* A thread's name (its comm) and the CPU it last ran on, from /proc. */
+void proc_info_read_task(pid_t pid, pid_t tid, char *name, size_t namelen, int *core)
+{
+    char buf[1024];
+    name[0] = '\0';
+    *core = -1;
+    char *close = read_task_stat(pid, tid, buf, sizeof buf);
+    if (!close)
         return;
+    char *open = strchr(buf, '(');
     size_t len = (size_t)(close - open - 1);
     if (len >= namelen)
         len = namelen - 1;

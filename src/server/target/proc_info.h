@@ -31,6 +31,10 @@ void proc_info_each(bool (*fn)(const struct proc_info *info, void *ctx), void *c
  * if unknown), from /proc/PID/task/TID/stat. */
 void proc_info_read_task(pid_t pid, pid_t tid, char *name, size_t namelen, int *core);
 
+/* The state letter of thread TID of PID in /proc ('t': stopped by ptrace,
+ * 'Z': a zombie), or 0 when the thread is gone. */
+char proc_info_task_state(pid_t pid, pid_t tid);
+
 /* PID's command line with spaces between the arguments, or its bracketed
  * name when it has none (kernel threads), into OUT. */
 void proc_info_command(const struct proc_info *pi, char *out, size_t outlen);
