@@ -232,6 +232,32 @@ class RawThreadsTest(RawTestCase):
             return
         self.fail("never had a second breakpoint hit pending in 10 runs")
 
+    def test_a_new_signal_replaces_the_kept_one(self):
+        """The kept signal is used up by the next resume of its thread,
+        also one that names a signal of its own: gdb decided about each
+        signal once. Here X keeps SIGTERM, is then resumed with SIGCHLD
+        (ignored by the program), and the program must end normally, not
+        by a SIGTERM delivered later."""
+        c = self.c
+        for attempt in range(10):
+            c.run("threads", "4", "50")
+            hit = c.addr("hit")
+            self.assertEqual(c.request("Z0,%x,1" % hit), "OK")
+            x = c.resume("vCont;c")["tid"]
+            other = c.resume("vCont;C0f:%s;c" % c.ptid(x))
+            if other["kind"] != "T" or other["tid"] == x:
+                c.request("vKill;%x" % c.pid)
+                continue
+            # SIGCHLD is 0x14 in gdb's numbering.
+            again = c.resume("vCont;C14:%s;c" % c.ptid(x))
+            if again["kind"] != "T":
+                c.request("vKill;%x" % c.pid)
+                continue
+            self.assertEqual(c.request("z0,%x,1" % hit), "OK")
+            self.assertEqual(c.resume("vCont;c")["raw"], "W00;process:%x" % c.pid)
+            return
+        self.fail("never had a second breakpoint hit pending in 10 runs")
+
     def test_step_one_thread_others_stay_stopped(self):
         c = self.c
         c.run("threads")

@@ -41,17 +41,6 @@ static const struct action *action_for(const struct action *actions, size_t n, c
     return NULL;
 }
 
-/* The signal TH is resumed with: SIGNO, or else one it is still owed
- * from a resume that did not happen. */
-static void set_resume_signal(struct thread *th, int signo)
-{
-    if (!signo) {
-        signo = th->owed_signo;
-        th->owed_signo = 0;
-    }
-    th->resume_signo = signo;
-}
-
 /* Non-stop: only the threads named change; a running thread named by a
  * resume action keeps running, a stopped one named by 't' stays stopped
  * (its stop is reported already). The reply is OK at once. */
@@ -80,7 +69,7 @@ static void apply_actions_nonstop(struct session *s, const struct action *action
                 continue;
             th->resumed = true;
             th->resume_step = a->kind == 's' || a->kind == 'r';
-            set_resume_signal(th, a->signo);
+            thread_set_resume_signal(th, a->signo);
             th->range_start = a->kind == 'r' ? a->start : 0;
             th->range_end = a->kind == 'r' ? a->end : 0;
         }
@@ -116,7 +105,7 @@ static void apply_actions(struct session *s, const struct action *actions, size_
                 if (actions[i].kind != 't') {
                     th->resumed = true;
                     th->resume_step = actions[i].kind == 's' || actions[i].kind == 'r';
-                    set_resume_signal(th, actions[i].signo);
+                    thread_set_resume_signal(th, actions[i].signo);
                 }
                 if (actions[i].kind == 'r') {
                     th->range_start = actions[i].start;

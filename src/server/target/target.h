@@ -272,6 +272,9 @@ pid_t process_tgid(pid_t tid);
 /* --- thread.c --- */
 struct thread *thread_add(struct process *p, pid_t tid);
 void thread_remove(struct thread *th);
+/* The signal TH is resumed with: SIGNO, or else one it is still owed
+ * from a resume that did not happen (which is used up either way). */
+void thread_set_resume_signal(struct thread *th, int signo);
 /* TH was not resumed after all (an event was reported first): the signal
  * the client gave it stays its own, for its next resume (owed_signo). */
 void thread_keep_resume_signal(struct thread *th);

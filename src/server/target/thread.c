@@ -19,6 +19,14 @@ struct thread *thread_add(struct process *p, pid_t tid)
     return th;
 }
 
+void thread_set_resume_signal(struct thread *th, int signo)
+{
+    /* A signal the client gives now replaces the owed one: gdb decides
+     * about each signal once, and the owed one was already reported. */
+    th->resume_signo = signo ? signo : th->owed_signo;
+    th->owed_signo = 0;
+}
+
 void thread_keep_resume_signal(struct thread *th)
 {
     if (th->resume_signo && !th->owed_signo)
