@@ -908,17 +908,10 @@ bool target_pending_event_ready(struct target *t)
         for (struct thread *th = p->threads; th; th = th->next) {
             if (!th->resumed || !th->has_pending)
                 continue;
-            if (target_pending_valid(t, th)) {
+            if (target_pending_valid(t, th))
                 ready = true;
-                continue;
-            }
-            th->has_pending = false;
-            /* In non-stop mode nothing else would run it again: a hit of
-             * a breakpoint removed since (seen while the removal held the
-             * process) is undone, as gdbserver does. In all-stop mode the
-             * resume that comes next runs it. */
-            if (t->non_stop && !t->stopping && !th->running && !th->held && !th->zombie)
-                thread_resume(th, th->resume_step, 0);
+            else
+                th->has_pending = false;
         }
     }
     return ready;
@@ -1054,6 +1047,11 @@ void target_release_process(struct target *t, struct process *p)
     struct thread *o;
     while ((o = next_held(p))) {
         o->held = false;
+        /* An event the hold itself made stale (a hit of the breakpoint the
+         * hold was for, which is gone now) is undone, as gdbserver does:
+         * the thread goes on, its PC already back on the instruction. */
+        if (o->has_pending && !target_pending_valid(t, o))
+            o->has_pending = false;
         if (o->running || o->has_pending || o->zombie)
             continue;
         if (o->step_over)
