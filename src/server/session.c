@@ -202,15 +202,16 @@ struct thread *session_general_thread(struct session *s)
     }
     if (s->general.pid > 0) {
         struct process *p = target_find_process(t, (pid_t)s->general.pid);
-        if (p && process_live_thread(p))
-            return process_live_thread(p);
+        struct thread *th = p ? process_live_thread(p) : NULL;
+        if (th)
+            return th;
     }
     struct thread *th = target_find_thread(t, s->last_stop_tid);
     if (th && !th->zombie)
         return th;
     for (struct process *p = t->processes; p; p = p->next)
-        if (process_live_thread(p) && !p->unreported)
-            return process_live_thread(p);
+        if (!p->unreported && (th = process_live_thread(p)))
+            return th;
     return NULL;
 }
 
@@ -262,13 +263,14 @@ void session_resume(struct session *s)
 {
     struct target *t = &s->target;
     target_take_interrupt(t);
-    if (target_pending_event_ready(t)) {
-        owe_signals(t);
-        session_report_stop(s);
-        return;
+    /* An event kept from before is reported first, or one that a step
+     * over a breakpoint brought. */
+    bool event = target_pending_event_ready(t);
+    if (!event) {
+        target_step_over_resumed(t);
+        event = target_pending_event_ready(t);
     }
-    target_step_over_resumed(t);
-    if (target_pending_event_ready(t)) {
+    if (event) {
         owe_signals(t);
         session_report_stop(s);
         return;
