@@ -14,8 +14,6 @@
 #include "target/arch.h"
 #include "target/target.h"
 
-#define INT3 0xcc
-
 struct sw_breakpoint *breakpoint_find(struct process *p, uint64_t addr)
 {
     p = process_breakpoint_owner(p);

@@ -331,7 +331,7 @@ static void handle_sigtrap(struct target *t, struct thread *th)
             /* Over the program's own int3 (a permanent breakpoint) there
              * is nothing to step: the client is told, and steps past it
              * itself, whatever the condition says. */
-            if (bp->saved == 0xcc || breakpoint_check_hit(t, th, bp->addr, &bp->opts)) {
+            if (bp->saved == INT3 || breakpoint_check_hit(t, th, bp->addr, &bp->opts)) {
                 record(t, th, STOP_SWBREAK, SIGTRAP);
                 return;
             }
@@ -346,7 +346,7 @@ static void handle_sigtrap(struct target *t, struct thread *th)
         }
         uint8_t insn;
         if (si.si_code == SI_KERNEL && t->report_any_int3 && arch_get_pc(th, &pc) &&
-            process_peek(th->proc, pc - 1, &insn, 1) && insn == 0xcc) {
+            process_peek(th->proc, pc - 1, &insn, 1) && insn == INT3) {
             arch_set_pc(th, pc - 1);
             record(t, th, STOP_SWBREAK, SIGTRAP);   /* the program's own int3 */
             return;
@@ -761,7 +761,7 @@ static void step_over_one(struct target *t, struct thread *th)
     /* Stale: the client removed the breakpoint or moved the PC. */
     if (!bp || !arch_get_pc(th, &pc) || pc != addr)
         return;
-    uint8_t saved = bp->saved, int3 = 0xcc;
+    uint8_t saved = bp->saved, int3 = INT3;
     if (!process_poke(p, addr, &saved, 1))
         return;
     pid_t tid = th->tid;

@@ -78,7 +78,7 @@ size_t process_write_memory(struct process *p, uint64_t addr, const uint8_t *buf
         for (struct sw_breakpoint *bp = process_breakpoint_owner(p)->breakpoints; bp; bp = bp->next)
             if (bp->addr >= a && bp->addr < a + n) {
                 bp->saved = tmp[bp->addr - a];
-                tmp[bp->addr - a] = 0xcc;
+                tmp[bp->addr - a] = INT3;
             }
         if (!process_poke(p, a, tmp, n))
             break;

@@ -101,6 +101,9 @@ struct thread {
     struct thread *next;
 };
 
+/* x86's one-byte breakpoint instruction. */
+#define INT3 0xcc
+
 struct sw_breakpoint {
     uint64_t addr;
     uint8_t saved;           /* the original byte under the int3 */
