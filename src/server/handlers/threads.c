@@ -9,6 +9,14 @@
 #include "rsp/hex.h"
 #include "session.h"
 
+/* The thread PTID names, if it is one the client can select: known, not
+ * an exited leader, and in the process named (if any). */
+static struct thread *find_live_thread(struct session *s, const struct ptid *ptid)
+{
+    struct thread *th = ptid->tid > 0 ? target_find_thread(&s->target, (pid_t)ptid->tid) : NULL;
+    return th && !th->zombie && (ptid->pid <= 0 || th->proc->pid == ptid->pid) ? th : NULL;
+}
+
 /* Hg / Hc followed by a thread id. */
 HANDLER(handle_set_thread)
 {
@@ -20,8 +28,7 @@ HANDLER(handle_set_thread)
         reply_error(s, "malformed H packet");
         return;
     }
-    struct thread *th = ptid.tid > 0 ? target_find_thread(&s->target, (pid_t)ptid.tid) : NULL;
-    if (ptid.tid > 0 && (!th || th->zombie || (ptid.pid > 0 && th->proc->pid != ptid.pid))) {
+    if (ptid.tid > 0 && !find_live_thread(s, &ptid)) {
         reply_errno(s, 1);   /* no such thread (in that process), or an exited leader */
         return;
     }
@@ -41,8 +48,7 @@ HANDLER(handle_thread_alive)
         reply_error(s, "malformed T packet");
         return;
     }
-    struct thread *th = ptid.tid > 0 ? target_find_thread(&s->target, (pid_t)ptid.tid) : NULL;
-    if (th && !th->zombie && (ptid.pid <= 0 || th->proc->pid == ptid.pid))
+    if (find_live_thread(s, &ptid))
         reply_str(s, "OK");
     else
         reply_errno(s, 1);

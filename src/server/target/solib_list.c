@@ -9,6 +9,8 @@
 /* Bounds against a corrupt or hostile process: a link_map chain that
  * loops, a dynamic section without DT_NULL. */
 #define MAX_LIBRARIES 65536
+/* How many dlmopen namespaces are followed at most (glibc allows 16). */
+#define MAX_NAMESPACES 256
 #define MAX_DYNAMIC 4096
 
 /* Where the fields are in struct r_debug and struct link_map (glibc), and
@@ -219,12 +221,12 @@ bool solib_each(struct process *p, uint64_t start, uint64_t lmid, uint64_t *main
      * first entry is the program itself; the others are chained through
      * r_next from version 2 of the structure on. Each namespace is known
      * by the address of its r_debug, as gdbserver reports it (lmid). */
-    for (unsigned ns = 0; r_debug && ns < 256 && !stop; ns++) {
-        uint64_t version = 0, lm, next_ns = 0;
-        uint32_t v32;
-        if (process_read_memory(p, r_debug, (uint8_t *)&v32, 4) != 4 || !read_word(p, l, r_debug + l->r_debug_map, &lm))
+    for (unsigned ns = 0; r_debug && ns < MAX_NAMESPACES && !stop; ns++) {
+        uint64_t lm, next_ns;
+        uint32_t version;
+        if (process_read_memory(p, r_debug, (uint8_t *)&version, 4) != 4 ||
+            !read_word(p, l, r_debug + l->r_debug_map, &lm))
             return false;
-        version = v32;
         if (ns == 0) {
             *main_lm = lm;   /* the program */
             uint64_t next;
