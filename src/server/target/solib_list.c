@@ -98,54 +98,49 @@ static void phdr_at(const struct layout *l, const uint8_t *buf, size_t i, uint32
     }
 }
 
-/* The program's headers, read from its memory, and its load bias:
- * where the headers are, less where the program says they are (0 for a
- * program that is not PIE). Addresses wrap at the word size. */
-static bool program_headers(struct process *p, const struct layout *l, uint8_t *ph, uint64_t *phnum,
-                            uint64_t *bias)
+/* From the program's headers, read from its memory: its load bias (where
+ * the headers are, less where the program says they are; 0 for a program
+ * that is not PIE) and where its dynamic section is (0: a static
+ * program). Addresses wrap at the word size. */
+static bool program_layout(struct process *p, const struct layout *l, uint64_t *bias, uint64_t *dynamic)
 {
-    uint64_t phdr;
-    if (!read_auxv(p->pid, l, &phdr, phnum))
+    uint8_t ph[256 * sizeof(Elf64_Phdr)];
+    uint64_t phdr, phnum;
+    if (!read_auxv(p->pid, l, &phdr, &phnum))
         return false;
-    size_t table = *phnum * l->phdr_size;
+    size_t table = phnum * l->phdr_size;
     if (process_read_memory(p, phdr, ph, table) != table)
         return false;
     uint64_t mask = l->word == 4 ? 0xffffffffu : UINT64_MAX;
-    *bias = 0;
-    for (size_t i = 0; i < *phnum; i++) {
+    uint64_t phdr_vaddr = phdr, dynamic_vaddr = 0;
+    for (size_t i = 0; i < phnum; i++) {
         uint32_t type;
         uint64_t vaddr;
         phdr_at(l, ph, i, &type, &vaddr);
         if (type == PT_PHDR)
-            *bias = (phdr - vaddr) & mask;
+            phdr_vaddr = vaddr;
+        else if (type == PT_DYNAMIC)
+            dynamic_vaddr = vaddr;
     }
+    *bias = (phdr - phdr_vaddr) & mask;
+    *dynamic = dynamic_vaddr ? (dynamic_vaddr + *bias) & mask : 0;
     return true;
 }
 
 bool solib_program_bias(struct process *p, uint64_t *bias)
 {
-    uint8_t ph[256 * sizeof(Elf64_Phdr)];
-    uint64_t phnum;
-    return program_headers(p, layout_of(p), ph, &phnum, bias);
+    uint64_t dynamic;
+    return program_layout(p, layout_of(p), bias, &dynamic);
 }
 
 /* DT_DEBUG's value in the program's dynamic section, in memory. */
 bool solib_r_debug(struct process *p, uint64_t *r_debug)
 {
     const struct layout *l = layout_of(p);
-    uint8_t ph[256 * sizeof(Elf64_Phdr)];
-    uint64_t phnum, bias, dynamic = 0;
-    uint64_t mask = l->word == 4 ? 0xffffffffu : UINT64_MAX;
+    uint64_t bias, dynamic;
     *r_debug = 0;
-    if (!program_headers(p, l, ph, &phnum, &bias))
+    if (!program_layout(p, l, &bias, &dynamic))
         return false;
-    for (size_t i = 0; i < phnum; i++) {
-        uint32_t type;
-        uint64_t vaddr;
-        phdr_at(l, ph, i, &type, &vaddr);
-        if (type == PT_DYNAMIC)
-            dynamic = (vaddr + bias) & mask;
-    }
     if (!dynamic)
         return false;   /* a static program */
     /* Dynamic entries are a tag and a value, each a word. */
